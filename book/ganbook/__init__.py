@@ -1,0 +1,82 @@
+"""ganbook: the small helper package shared by the chapters of the GAN book.
+
+Each public function names, in its docstring, the chapter that introduces it. Plumbing only:
+what a chapter exists to teach is written out in that chapter.
+"""
+
+import os as _os
+import sys as _sys
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow once with file descriptor 2 silenced.
+
+    TensorFlow's C++ start-up lines (CPU features, "could not find cuda drivers") are written to the raw
+    stderr before its logging is configured, so no setting hides them; in a notebook they would clutter
+    the first cell of every chapter. Python exceptions still propagate; later warnings still show.
+    """
+    if "tensorflow" in _sys.modules:
+        return
+    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        saved, devnull = _os.dup(2), _os.open(_os.devnull, _os.O_WRONLY)
+    except OSError:  # no usable stderr descriptor: import normally
+        import tensorflow  # noqa: F401
+        return
+    try:
+        _sys.stderr.flush()
+        _os.dup2(devnull, 2)
+        import tensorflow
+
+        tensorflow.config.list_physical_devices()  # device discovery logs "failed call to cuInit" on CPUs
+    finally:
+        _os.dup2(saved, 2)
+        _os.close(saved)
+        _os.close(devnull)
+
+
+_import_tensorflow_quietly()
+
+from ganbook.config import artifacts_dir, choose, is_quick, seed_everything
+from ganbook.data import (
+    CorruptDataError,
+    DatasetUnavailable,
+    ImageData,
+    OfflineDataWarning,
+    bundled_digits_path,
+    load_images,
+)
+from ganbook.plotting import image_grid, plot_densities, tile_images, to_display
+from ganbook.toy import (
+    Mixture1D,
+    grid_means,
+    ring_means,
+    sample_grid,
+    sample_mixture_2d,
+    sample_ring,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CorruptDataError",
+    "DatasetUnavailable",
+    "ImageData",
+    "Mixture1D",
+    "OfflineDataWarning",
+    "artifacts_dir",
+    "bundled_digits_path",
+    "choose",
+    "grid_means",
+    "image_grid",
+    "is_quick",
+    "load_images",
+    "plot_densities",
+    "ring_means",
+    "sample_grid",
+    "sample_mixture_2d",
+    "sample_ring",
+    "seed_everything",
+    "tile_images",
+    "to_display",
+]

@@ -1,0 +1,88 @@
+"""Run configuration shared by every chapter: quick mode, seeding and the artifacts folder.
+
+Introduced in chapter 1 (Introduction). Quick mode (``GANBOOK_QUICK=1``) shrinks epochs and
+sample counts so that a notebook runs in under a minute on two CPU cores; the text of the book
+never depends on quick-mode numbers, which exist only to keep the tests fast.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+QUICK_ENV = "GANBOOK_QUICK"
+ARTIFACTS_ENV = "GANBOOK_ARTIFACTS"
+DEFAULT_ARTIFACTS = "_artifacts"
+
+
+def is_quick() -> bool:
+    """Return True when ``GANBOOK_QUICK`` is set to a true value (1, true, yes, on).
+
+    Introduced in chapter 1. Read at every call, so a test can switch modes with ``monkeypatch``.
+    """
+    value = os.environ.get(QUICK_ENV, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{QUICK_ENV} must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
+
+
+def choose(full: T, quick: T) -> T:
+    """Return ``quick`` in quick mode and ``full`` otherwise (chapter 1).
+
+    Every size a chapter uses (epochs, samples, grid points) goes through this one function, so a
+    reader sees both settings side by side: ``epochs = choose(full=30, quick=1)``.
+    """
+    if type(full) is not type(quick) and not (
+        isinstance(full, (int, float)) and isinstance(quick, (int, float))
+    ):
+        raise ValueError(
+            f"full and quick must be of the same kind; got full={full!r} and quick={quick!r}"
+        )
+    return quick if is_quick() else full
+
+
+def seed_everything(seed: int) -> int:
+    """Seed Python, NumPy, Keras and TensorFlow from one integer and return it (chapter 1).
+
+    The same seed gives the same numbers on the same machine; different machines (or a GPU) may
+    still differ in the last digits, because floating-point sums are evaluated in different orders.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer; got {seed!r}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be in [0, 2**32); got {seed}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    import keras  # imported here so that NumPy-only chapters start fast
+
+    keras.utils.set_random_seed(seed)
+    return seed
+
+
+def artifacts_dir(subdir: str | None = None) -> Path:
+    """Return (and create) the folder where chapters save models, samples and tables (chapter 1).
+
+    The root is ``$GANBOOK_ARTIFACTS`` if set, else ``_artifacts/`` in the working directory (beside
+    the notebook). In quick mode everything goes one level down, in ``quick/``, so a model trained
+    for a few quick steps can never be mistaken for a fully trained one by a later chapter.
+    """
+    root = Path(os.environ.get(ARTIFACTS_ENV) or DEFAULT_ARTIFACTS)
+    if is_quick():
+        root = root / "quick"
+    if subdir is not None:
+        if not isinstance(subdir, str) or not subdir.strip():
+            raise ValueError(f"subdir must be a non-empty string; got {subdir!r}")
+        if Path(subdir).is_absolute() or ".." in Path(subdir).parts:
+            raise ValueError(f"subdir must be a relative path inside the artifacts folder; got {subdir!r}")
+        root = root / subdir
+    root.mkdir(parents=True, exist_ok=True)
+    return root

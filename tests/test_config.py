@@ -1,0 +1,80 @@
+"""Unit tests of ganbook.config: quick mode, choose, seeding, the artifacts folder."""
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ganbook import artifacts_dir, choose, is_quick, seed_everything
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("ON", True), ("0", False), ("", False), ("no", False)])
+def test_is_quick_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("GANBOOK_QUICK", value)
+    assert is_quick() is expected
+
+
+def test_is_quick_off_when_unset(monkeypatch):
+    monkeypatch.delenv("GANBOOK_QUICK", raising=False)
+    assert is_quick() is False
+
+
+def test_is_quick_rejects_unknown_values(monkeypatch):
+    monkeypatch.setenv("GANBOOK_QUICK", "maybe")
+    with pytest.raises(ValueError, match="GANBOOK_QUICK"):
+        is_quick()
+
+
+def test_choose_follows_quick_mode(monkeypatch):
+    monkeypatch.setenv("GANBOOK_QUICK", "1")
+    assert choose(full=30, quick=1) == 1
+    monkeypatch.setenv("GANBOOK_QUICK", "0")
+    assert choose(full=30, quick=1) == 30
+    assert choose(full=0.5, quick=2) == 0.5
+
+
+def test_choose_rejects_mismatched_kinds():
+    with pytest.raises(ValueError, match="full and quick"):
+        choose(full=30, quick="1")
+
+
+def test_seed_everything_repeats_numbers():
+    import keras
+
+    draws = []
+    for _ in range(2):
+        seed_everything(7)
+        draws.append((random.random(), np.random.rand(), float(keras.random.uniform(()))))
+    assert draws[0] == draws[1]
+    seed_everything(8)
+    assert np.random.rand() != draws[0][1]
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "3", True, None])
+def test_seed_everything_rejects_bad_seeds(seed):
+    with pytest.raises(ValueError, match="seed"):
+        seed_everything(seed)
+
+
+def test_artifacts_dir_uses_environment_and_quick_subfolder(monkeypatch, tmp_path):
+    monkeypatch.setenv("GANBOOK_ARTIFACTS", str(tmp_path))
+    monkeypatch.setenv("GANBOOK_QUICK", "0")
+    assert artifacts_dir() == tmp_path
+    assert artifacts_dir("samples") == tmp_path / "samples" and (tmp_path / "samples").is_dir()
+    monkeypatch.setenv("GANBOOK_QUICK", "1")
+    assert artifacts_dir() == tmp_path / "quick"
+
+
+def test_artifacts_dir_defaults_beside_the_notebook(monkeypatch, tmp_path):
+    monkeypatch.delenv("GANBOOK_ARTIFACTS", raising=False)
+    monkeypatch.setenv("GANBOOK_QUICK", "0")
+    monkeypatch.chdir(tmp_path)
+    assert artifacts_dir().resolve() == (tmp_path / "_artifacts").resolve()
+
+
+@pytest.mark.parametrize("subdir", ["", "   ", "../escape", "/abs", 3])
+def test_artifacts_dir_rejects_bad_subdirs(monkeypatch, tmp_path, subdir):
+    monkeypatch.setenv("GANBOOK_ARTIFACTS", str(tmp_path))
+    with pytest.raises(ValueError, match="subdir"):
+        artifacts_dir(subdir)
