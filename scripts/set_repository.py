@@ -40,8 +40,10 @@ def update_notebooks(url: str, branch: str) -> list[Path]:
     for path in sorted((ROOT / "book").glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         first = next(cell for cell in notebook.cells if cell.cell_type == "code")
-        if first.source != cell_source:
+        tags = first.metadata.get("tags", [])
+        if first.source != cell_source or "hide-input" not in tags:
             first.source = cell_source
+            first.metadata["tags"] = sorted(set(tags) | {"hide-input"})  # plumbing, folded away in the HTML
             nbformat.write(notebook, path)
             changed.append(path)
     return changed

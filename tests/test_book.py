@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import re
 import subprocess
@@ -74,10 +75,13 @@ def test_setup_cell_is_the_template_for_the_configured_repository():
     assert f'GANBOOK_REPOSITORY = "{repository["url"]}"' in expected
     stale = [p.name for p in NOTEBOOKS if setup_cell(p) != expected]
     assert not stale, f"setup cell out of date in {stale}: run python scripts/set_repository.py"
+    unfolded = [p.name for p in NOTEBOOKS if "hide-input" not in code_cells(load_notebook(p))[0]["metadata"].get("tags", [])]
+    assert not unfolded, f"setup cell not tagged hide-input in {unfolded}: run python scripts/set_repository.py"
 
 
 def run_setup_cell(monkeypatch, in_colab: bool, installed: bool) -> list[list[str]]:
     """Execute the setup cell with Colab and the package present or not; return the commands run."""
+    importlib.import_module("ganbook")  # imported for real first: its imports may run subprocesses
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: calls.append(command))
     if in_colab:
