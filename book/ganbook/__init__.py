@@ -37,6 +37,7 @@ def _import_tensorflow_quietly() -> None:
 
 _import_tensorflow_quietly()
 
+from ganbook.animation import animate, frame_indices
 from ganbook.config import artifacts_dir, choose, is_quick, seed_everything
 from ganbook.data import (
     CorruptDataError,
@@ -46,6 +47,8 @@ from ganbook.data import (
     bundled_digits_path,
     load_images,
 )
+from ganbook.dirac import DiracGAN, distance_to_equilibrium
+from ganbook.mode_coverage import ModeCoverage, mode_coverage, record_coverage, score_toy
 from ganbook.plotting import image_grid, plot_densities, tile_images, to_display
 from ganbook.toy import (
     Mixture1D,
@@ -61,21 +64,29 @@ __version__ = "0.1.0"
 __all__ = [
     "CorruptDataError",
     "DatasetUnavailable",
+    "DiracGAN",
     "ImageData",
     "Mixture1D",
+    "ModeCoverage",
     "OfflineDataWarning",
+    "animate",
     "artifacts_dir",
     "bundled_digits_path",
     "choose",
+    "distance_to_equilibrium",
+    "frame_indices",
     "grid_means",
     "image_grid",
     "is_quick",
     "load_images",
+    "mode_coverage",
     "plot_densities",
+    "record_coverage",
     "ring_means",
     "sample_grid",
     "sample_mixture_2d",
     "sample_ring",
+    "score_toy",
     "seed_everything",
     "tile_images",
     "to_display",
