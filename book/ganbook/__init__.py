@@ -38,6 +38,13 @@ def _import_tensorflow_quietly() -> None:
 _import_tensorflow_quietly()
 
 from ganbook.animation import animate, frame_indices
+from ganbook.classifier import (
+    build_digit_classifier,
+    classifier_features,
+    load_or_train_digit_classifier,
+    predict_digits,
+    save_model_atomically,
+)
 from ganbook.config import artifacts_dir, choose, is_quick, seed_everything
 from ganbook.data import (
     CorruptDataError,
@@ -48,6 +55,7 @@ from ganbook.data import (
     load_images,
 )
 from ganbook.dirac import DiracGAN, distance_to_equilibrium
+from ganbook.gan import LATENT_DIM, load_or_train_dcgan_generator
 from ganbook.mode_coverage import ModeCoverage, mode_coverage, record_coverage, score_toy
 from ganbook.plotting import image_grid, plot_densities, tile_images, to_display
 from ganbook.toy import (
@@ -66,26 +74,33 @@ __all__ = [
     "DatasetUnavailable",
     "DiracGAN",
     "ImageData",
+    "LATENT_DIM",
     "Mixture1D",
     "ModeCoverage",
     "OfflineDataWarning",
     "animate",
     "artifacts_dir",
+    "build_digit_classifier",
     "bundled_digits_path",
     "choose",
+    "classifier_features",
     "distance_to_equilibrium",
     "frame_indices",
     "grid_means",
     "image_grid",
     "is_quick",
     "load_images",
+    "load_or_train_dcgan_generator",
+    "load_or_train_digit_classifier",
     "mode_coverage",
     "plot_densities",
+    "predict_digits",
     "record_coverage",
     "ring_means",
     "sample_grid",
     "sample_mixture_2d",
     "sample_ring",
+    "save_model_atomically",
     "score_toy",
     "seed_everything",
     "tile_images",

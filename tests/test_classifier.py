@@ -1,0 +1,118 @@
+"""Unit tests of ganbook.classifier (chapter 6's digit classifier, chapter 9's feature space)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from ganbook import classifier as clf
+from ganbook.data import load_images
+
+
+@pytest.fixture(scope="module")
+def untrained() -> keras.Model:
+    keras.utils.set_random_seed(0)
+    return clf.build_digit_classifier()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory):
+    """Train once (quick mode) into a private artifacts folder; return (model, folder, printed text)."""
+    folder = tmp_path_factory.mktemp("classifier-artifacts")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GANBOOK_ARTIFACTS", str(folder))
+        patch.setenv("GANBOOK_QUICK", "1")
+        model = clf.load_or_train_digit_classifier(seed=0)
+    return model, folder
+
+
+def _images(count: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(-1, 1, size=(count, 28, 28, 1)).astype(np.float32)
+
+
+def test_build_shapes(untrained: keras.Model) -> None:
+    assert untrained.input_shape == (None, 28, 28, 1)
+    assert untrained.output_shape == (None, 10)
+    assert untrained.get_layer("features").output.shape[-1] == 128
+
+
+def test_features_and_predictions_shapes(untrained: keras.Model) -> None:
+    images = _images(5)
+    features = clf.classifier_features(untrained, images, batch_size=2)
+    assert features.shape == (5, 128) and features.dtype == np.float64
+    assert np.all(features >= 0)  # ReLU
+    digits = clf.predict_digits(untrained, images[..., 0], batch_size=3)  # (N, 28, 28) is accepted too
+    assert digits.shape == (5,) and np.issubdtype(digits.dtype, np.integer)
+    assert digits.min() >= 0 and digits.max() <= 9
+
+
+@pytest.mark.parametrize(
+    "images, match",
+    [
+        (np.zeros((0, 28, 28, 1), np.float32), "shape"),
+        (np.zeros((2, 32, 32, 1), np.float32), "shape"),
+        (np.zeros((2, 28, 28, 3), np.float32), "shape"),
+        (np.zeros((28, 28), np.float32), "shape"),
+        (np.full((2, 28, 28, 1), 255.0, np.float32), r"\[-1, 1\]"),
+        (np.full((2, 28, 28, 1), np.nan, np.float32), "finite"),
+    ],
+)
+def test_bad_images(untrained: keras.Model, images: np.ndarray, match: str) -> None:
+    for function in (clf.predict_digits, clf.classifier_features):
+        with pytest.raises(ValueError, match="images"):
+            function(untrained, images)
+        with pytest.raises(ValueError, match=match):
+            function(untrained, images)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True, "64"])
+def test_bad_batch_size(untrained: keras.Model, batch_size: object) -> None:
+    for function in (clf.predict_digits, clf.classifier_features):
+        with pytest.raises(ValueError, match="batch_size"):
+            function(untrained, _images(2), batch_size=batch_size)
+
+
+def test_bad_model() -> None:
+    with pytest.raises(ValueError, match="model"):
+        clf.predict_digits("not a model", _images(2))
+    no_features = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ValueError, match="features"):
+        clf.classifier_features(no_features, _images(2))
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, True, "0"])
+def test_bad_seed(seed: object) -> None:
+    with pytest.raises(ValueError, match="seed"):
+        clf.load_or_train_digit_classifier(seed=seed)
+
+
+def test_save_model_atomically(untrained: keras.Model, tmp_path) -> None:
+    with pytest.raises(ValueError, match="path"):
+        clf.save_model_atomically(untrained, tmp_path / "model.h5")
+    target = clf.save_model_atomically(untrained, tmp_path / "sub" / "model.keras")
+    assert target.exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["model.keras"]  # no temporary left behind
+
+
+def test_trained_accuracy_and_artifact(trained, capsys) -> None:
+    model, folder = trained
+    path = folder / "quick" / clf.CLASSIFIER_FILE
+    assert path.exists()
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []
+    test = load_images("mnist", "test")
+    accuracy = np.mean(clf.predict_digits(model, test.images) == test.labels)
+    assert accuracy > 0.85  # quick mode trains 5 epochs; the full 20 reach about 97 %
+
+
+def test_reload_gives_same_predictions(trained, monkeypatch, capsys) -> None:
+    model, folder = trained
+    monkeypatch.setenv("GANBOOK_ARTIFACTS", str(folder))
+    monkeypatch.setenv("GANBOOK_QUICK", "1")
+    reloaded = clf.load_or_train_digit_classifier(seed=0)
+    assert "loaded from" in capsys.readouterr().out
+    images = load_images("mnist", "test").images[:64]
+    np.testing.assert_array_equal(clf.predict_digits(reloaded, images), clf.predict_digits(model, images))
+    np.testing.assert_allclose(
+        clf.classifier_features(reloaded, images), clf.classifier_features(model, images), rtol=1e-5, atol=1e-6
+    )
