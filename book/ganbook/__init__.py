@@ -54,8 +54,16 @@ from ganbook.data import (
     bundled_digits_path,
     load_images,
 )
+from ganbook.diagnostics import TrainingMonitor
 from ganbook.dirac import DiracGAN, distance_to_equilibrium
 from ganbook.gan import LATENT_DIM, load_or_train_dcgan_generator
+from ganbook.metrics import (
+    digit_score,
+    frechet_distance,
+    kernel_distance,
+    memorisation_check,
+    precision_recall,
+)
 from ganbook.mode_coverage import ModeCoverage, mode_coverage, record_coverage, score_toy
 from ganbook.plotting import image_grid, plot_densities, tile_images, to_display
 from ganbook.toy import (
@@ -66,6 +74,7 @@ from ganbook.toy import (
     sample_mixture_2d,
     sample_ring,
 )
+from ganbook.toygan import ToyGAN, ToyGANConfig
 
 __version__ = "0.1.0"
 
@@ -78,22 +87,30 @@ __all__ = [
     "Mixture1D",
     "ModeCoverage",
     "OfflineDataWarning",
+    "ToyGAN",
+    "ToyGANConfig",
+    "TrainingMonitor",
     "animate",
     "artifacts_dir",
     "build_digit_classifier",
     "bundled_digits_path",
     "choose",
     "classifier_features",
+    "digit_score",
     "distance_to_equilibrium",
     "frame_indices",
+    "frechet_distance",
     "grid_means",
     "image_grid",
     "is_quick",
+    "kernel_distance",
     "load_images",
     "load_or_train_dcgan_generator",
     "load_or_train_digit_classifier",
+    "memorisation_check",
     "mode_coverage",
     "plot_densities",
+    "precision_recall",
     "predict_digits",
     "record_coverage",
     "ring_means",

@@ -1,0 +1,143 @@
+"""Unit tests of ganbook.diagnostics: each failure is fed to the monitor and must be named."""
+
+import numpy as np
+import pytest
+
+from ganbook import diagnostics as dg
+from ganbook import toy
+from ganbook.mode_coverage import score_toy
+
+
+def _quiet(**kwargs):
+    lines = []
+    return dg.TrainingMonitor(print_fn=lines.append, **kwargs), lines
+
+
+def test_healthy_probes_raise_nothing():
+    real = toy.sample_ring(256, seed=0)
+    monitor, lines = _quiet(real_samples=real, modes_fn=lambda s: score_toy(s, "ring").modes, total_modes=8)
+    for step in range(10):
+        monitor.update(step * 100, 0.6, 0.55 + 0.01 * (step % 2), 1.0, 0.7, 0.8,
+                       samples=toy.sample_ring(256, seed=step + 1))
+    assert monitor.diagnoses == [] and lines == [] and monitor.summary() == "no failure detected"
+
+
+def test_nan_is_named_and_printed_once():
+    monitor, lines = _quiet()
+    monitor.update(1, 0.5, 0.5, float("nan"))
+    monitor.update(2, 0.5, 0.5, 1.0, d_loss=float("inf"))
+    assert monitor.failures() == [dg.NAN] and len(lines) == 1 and "g_grad_norm" in lines[0]
+
+
+def test_d_overpowering_needs_patience():
+    monitor, _ = _quiet(patience=2)
+    monitor.update(1, 0.99, 0.99, 1.0)
+    assert monitor.failures() == []
+    monitor.update(2, 0.99, 0.98, 1.0)
+    assert monitor.failures() == [dg.D_WINS]
+
+
+def test_vanishing_gradient_relative_to_peak():
+    monitor, _ = _quiet(patience=2, vanish_ratio=0.01)
+    for step, norm in enumerate([1.0, 0.5, 0.005, 0.001]):
+        monitor.update(step, 0.7, 0.7, norm)
+    assert monitor.failures() == [dg.VANISHING]
+
+
+def test_mode_collapse_from_modes_and_from_spread():
+    monitor, _ = _quiet(modes_fn=lambda s: score_toy(s, "grid").modes, total_modes=25)
+    collapsed = np.repeat(toy.grid_means()[:3], 50, axis=0)
+    monitor.update(1, 0.6, 0.6, 1.0, samples=collapsed)
+    assert monitor.failures() == [dg.COLLAPSE]
+    monitor2, lines = _quiet(real_samples=toy.sample_ring(200))
+    monitor2.update(1, 0.6, 0.6, 1.0, samples=np.zeros((100, 2)) + 1.0)
+    assert monitor2.failures() == [dg.COLLAPSE] and "spread" in lines[0]
+
+
+def test_warmup_delays_collapse_check():
+    monitor, _ = _quiet(real_samples=toy.sample_ring(200), warmup=500)
+    monitor.update(100, 0.6, 0.6, 1.0, samples=np.zeros((100, 2)))
+    assert monitor.failures() == []
+
+
+def test_oscillation_from_jumping_samples_and_from_swings():
+    means = toy.ring_means()
+    monitor, _ = _quiet(real_samples=toy.sample_ring(200), window=6)
+    for step in range(6):
+        monitor.update(step, 0.6, 0.6, 1.0, samples=np.repeat(means[(3 * step) % 8][None], 50, axis=0))
+    assert dg.OSCILLATION in monitor.failures()
+    monitor2, _ = _quiet(window=6)
+    for step, acc in enumerate([0.2, 0.9, 0.1, 0.8, 0.2, 0.9]):
+        monitor2.update(step, 0.6, acc, 1.0)
+    assert monitor2.failures() == [dg.OSCILLATION]
+
+
+def test_overfitting_gap():
+    monitor, _ = _quiet(patience=2, overfit_gap=0.2)
+    monitor.update(1, 0.95, 0.6, 1.0, heldout_acc=0.5)
+    monitor.update(2, 0.97, 0.6, 1.0, heldout_acc=0.4)
+    assert monitor.failures() == [dg.OVERFITTING]
+
+
+def test_runs_are_kept_apart():
+    monitor, lines = _quiet(patience=1)
+    monitor.update(1, 0.99, 0.99, 1.0, run="seed 0")
+    monitor.update(1, 0.6, 0.6, 1.0, run="seed 1")
+    assert monitor.failures("seed 0") == [dg.D_WINS] and monitor.failures("seed 1") == []
+    assert "(seed 0)" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"d_win": 1.5}, "d_win"),
+        ({"patience": 0}, "patience"),
+        ({"window": 2}, "window"),
+        ({"warmup": -1}, "warmup"),
+        ({"jump": 0}, "jump"),
+        ({"modes_fn": len}, "together"),
+        ({"real_samples": np.zeros((1, 2))}, "real_samples"),
+        ({"modes_fn": len, "total_modes": 0}, "total_modes"),
+    ],
+)
+def test_monitor_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        dg.TrainingMonitor(**kwargs)
+
+
+def test_update_bad_input():
+    monitor, _ = _quiet()
+    with pytest.raises(ValueError, match="d_acc_real"):
+        monitor.update(1, 1.5, 0.5, 1.0)
+    with pytest.raises(ValueError, match="step"):
+        monitor.update(-1, 0.5, 0.5, 1.0)
+
+
+def test_keras_callback_probes_a_model_with_generator_and_discriminator():
+    import keras
+
+    class Tiny(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.latent_dim = 2
+            self.generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+            self.discriminator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+
+        def call(self, z):
+            return self.generator(z)
+
+    lines = []
+    real = toy.sample_ring(64)
+    callback = dg.GANDiagnostics(real, heldout=toy.sample_ring(64, seed=1),
+                                 monitor=dg.TrainingMonitor(real_samples=real, print_fn=lines.append))
+    callback.set_model(Tiny())
+    callback.on_epoch_end(0, {"d_loss": 0.7})
+    entry = callback.history[0]
+    assert entry["epoch"] == 1 and 0 <= entry["d_acc_real"] <= 1 and entry["g_grad_norm"] > 0
+    callback.on_epoch_end(1, {"d_loss": float("nan")})
+    assert dg.NAN in callback.monitor.failures()
+    with pytest.raises(ValueError, match="every"):
+        dg.GANDiagnostics(real, every=0)
+    callback.set_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
+    with pytest.raises(ValueError, match="generator"):
+        callback.probe()
