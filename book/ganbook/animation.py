@@ -67,7 +67,7 @@ def animate(
     vmax: float | None = 1.0,
     dpi: int = 72,
     loop: bool = True,
-):
+) -> HTML:
     """Turn a list of frames, or a draw function, into an animation for the static HTML page (chapter 4).
 
     Two ways to call it:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 
 import keras
 import numpy as np
@@ -144,7 +145,7 @@ class ConditionalGAN(GAN):
 # --------------------------------------------------------------------------------------------------
 
 
-def chapter6_config(**changes) -> DCGANConfig:
+def chapter6_config(**changes: object) -> DCGANConfig:
     """Chapter 6's training configuration, in chapter 5's ``DCGANConfig`` (chapter 6).
 
     Chapter 5's settings (batch size, Adam beta_1, network width, latent size: whatever chapter 5
@@ -180,7 +181,7 @@ def make_labelled_dataset(images: np.ndarray, labels: np.ndarray, batch_size: in
     )
 
 
-def digit_rows(digits, per_row: int, latent_dim: int = LATENT_DIM, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def digit_rows(digits: Sequence[int] | np.ndarray, per_row: int, latent_dim: int = LATENT_DIM, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Generator inputs for a grid with one row per requested digit (chapter 6).
 
     Returns ``(z, labels)``: ``per_row`` latent vectors, the same in every row, so each column keeps

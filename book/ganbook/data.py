@@ -38,7 +38,7 @@ _download_failure: str | None = None  # why the first download of this session f
 
 
 class ImageData(NamedTuple):
-    """Images in [-1, 1] of shape (N, 28, 28, 1), labels of shape (N,), and where they came from."""
+    """Images in [-1, 1] of shape (N, 28, 28, 1), labels of shape (N,), and where they came from (chapter 1)."""
 
     images: np.ndarray
     labels: np.ndarray
@@ -46,15 +46,15 @@ class ImageData(NamedTuple):
 
 
 class CorruptDataError(RuntimeError):
-    """A cached dataset file failed its integrity check."""
+    """A cached dataset file failed its integrity check (chapter 1)."""
 
 
 class DatasetUnavailable(RuntimeError):
-    """The dataset could not be downloaded (usually: no network)."""
+    """The dataset could not be downloaded, usually for want of a network (chapter 1)."""
 
 
 class OfflineDataWarning(UserWarning):
-    """Issued when the bundled offline digits replace the requested dataset."""
+    """Issued when the bundled offline digits replace the requested dataset (chapter 1)."""
 
 
 def load_images(

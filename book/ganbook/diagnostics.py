@@ -45,7 +45,7 @@ FAILURES = (NAN, D_WINS, VANISHING, COLLAPSE, OSCILLATION, OVERFITTING)
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """One warning: the step, the run it concerns (or None), the failure's name and the evidence."""
+    """One warning: the step, the run it concerns (or None), the failure's name and the evidence (chapter 7)."""
 
     step: int
     run: str | None

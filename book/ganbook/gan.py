@@ -279,7 +279,7 @@ class DCGANConfig:
             raise ValueError(f"seed must be an integer in [0, 2**32); got {self.seed!r}")
 
 
-def chapter5_config(**changes) -> DCGANConfig:
+def chapter5_config(**changes: object) -> DCGANConfig:
     """Chapter 5's configuration with quick mode applied (chapter 5); ``changes`` override fields.
 
     ``chapter5_config(dataset="fashion_mnist")`` is the one setting that switches to Fashion-MNIST.

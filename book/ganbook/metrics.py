@@ -320,7 +320,7 @@ def _inside_manifold(queries: np.ndarray, support: np.ndarray, radii: np.ndarray
 
 
 class PrecisionRecall(NamedTuple):
-    """Precision (fraction of generated samples on the real manifold) and recall (the converse)."""
+    """Precision (fraction of generated samples on the real manifold) and recall, the converse (chapter 9)."""
 
     precision: float
     recall: float
@@ -351,7 +351,7 @@ def precision_recall(
 
 
 class MemorisationReport(NamedTuple):
-    """Result of :func:`memorisation_check`.
+    """Result of :func:`memorisation_check` (chapter 9).
 
     ``generated_distances`` and ``nearest_train`` give, for each generated sample, the distance to and
     index of its nearest training sample; ``test_distances`` the same distance for held-out real samples;

@@ -25,9 +25,12 @@ import logging
 import math
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:  # only the annotation of train_toy_gan needs it
+    from ganbook.diagnostics import TrainingMonitor
 
 LOSSES = ("saturating", "nonsaturating", "wgan-gp")
 TOY_DATASETS = ("ring", "grid")
@@ -550,7 +553,7 @@ def train_toy_gan(
     config: ToyGANConfig,
     data: str | np.ndarray,
     seeds: Sequence[int] | int = (0, 1, 2),
-    monitor=None,
+    monitor: TrainingMonitor | None = None,
     check_every: int = 250,
     verbose: bool = False,
 ) -> tuple[ToyGAN, TrainResult]:
