@@ -116,6 +116,8 @@ def test_notebook_follows_page_skeleton(path):
     for required in ("Overview", "Prerequisites", "Setup", "Summary", "Exercises", "References"):
         assert required in headings, f"{path.name} lacks a '## {required}' section"
     assert re.search(r"^# \S", markdown, flags=re.M), f"{path.name} has no title"
+    numbered = re.findall(r"^#{1,3} \d+(?:\.\d+)*\.? .*$", markdown, flags=re.M)
+    assert not numbered, f"{path.name}: the toc numbers chapters and sections; drop the hand-written numbers {numbered}"
     assert ":class: dropdown" in markdown, f"{path.name}: exercises need solutions hidden in a dropdown"
 
 
