@@ -133,11 +133,7 @@ class ConditionalGAN(GAN):
         g_weights = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled_loss, g_weights), g_weights))
 
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.real_accuracy.update_state(ops.ones_like(real_logits), real_logits)
-        self.fake_accuracy.update_state(ops.zeros_like(fake_logits), fake_logits)
-        return {metric.name: metric.result() for metric in self.metrics}
+        return self.record_step(d_loss, g_loss, real_logits, fake_logits)
 
 
 # --------------------------------------------------------------------------------------------------

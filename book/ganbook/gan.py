@@ -152,6 +152,10 @@ class GAN(keras.Model):
         g_weights = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled_loss, g_weights), g_weights))
 
+        return self.record_step(d_loss, g_loss, real_logits, fake_logits)
+
+    def record_step(self, d_loss, g_loss, real_logits, fake_logits):
+        # Update the trackers (D's accuracy with real = 1, fake = 0) and return what fit displays.
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.real_accuracy.update_state(ops.ones_like(real_logits), real_logits)
