@@ -38,6 +38,7 @@ def _import_tensorflow_quietly() -> None:
 _import_tensorflow_quietly()
 
 from ganbook.animation import animate, frame_indices
+from ganbook.claims import Claim, ClaimFailed, claim, glue
 from ganbook.classifier import (
     build_digit_classifier,
     classifier_features,
@@ -79,6 +80,8 @@ from ganbook.toygan import ToyGAN, ToyGANConfig
 __version__ = "0.1.0"
 
 __all__ = [
+    "Claim",
+    "ClaimFailed",
     "CorruptDataError",
     "DatasetUnavailable",
     "DiracGAN",
@@ -95,11 +98,13 @@ __all__ = [
     "build_digit_classifier",
     "bundled_digits_path",
     "choose",
+    "claim",
     "classifier_features",
     "digit_score",
     "distance_to_equilibrium",
     "frame_indices",
     "frechet_distance",
+    "glue",
     "grid_means",
     "image_grid",
     "is_quick",

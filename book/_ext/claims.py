@@ -1,0 +1,91 @@
+"""Sphinx extension of the GAN book: numbers from the run in the prose, and the claims report.
+
+- ``{num}`key:fmt``` shows a value that the notebook stored with ``ganbook.glue(key, value)``,
+  formatted with the Python format spec ``fmt`` (``.3f``, ``,d``, ``.1%``; default: as stored).
+  Unlike myst-nb's ``{glue:text}`key``` it also resolves inside a paragraph translated through a
+  gettext catalogue: the translated paragraph is parsed as a fresh document without the notebook's
+  glue data, so this role only records the key and the current document, and myst-nb's own
+  post-transform fills in the value from the glue data the build saved for that document.
+- ``{quoted}`figure``` marks a figure quoted from a paper (never computed here); the sentence cites
+  the paper. It renders the figure followed by a small "quoted" mark.
+- When the build finishes, every ``ganbook.claim`` record of every executed notebook is written to
+  ``claims.json`` beside the HTML folder (``_build/claims.json``), with the notebook's file name.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxRole
+
+CLAIM_KEY = "ganbook_claim"  # where ganbook.claim puts its record in the output metadata
+QUOTED_MARK = {"zh_CN": "引用", "zh": "引用"}
+LOGGER = logging.getLogger(__name__)
+
+
+class NumberRole(SphinxRole):
+    """``{num}`key:fmt```: a glued value of this document, resolved after translation."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        from myst_nb.ext.glue.utils import PendingGlueReference
+
+        key, _, fmt_spec = self.text.partition(":")
+        ref = PendingGlueReference(refdoc=self.env.docname, key=key.strip(), inline=True,
+                                   gtype="text", fmt_spec=fmt_spec.strip() or "s")
+        self.set_source_info(ref)
+        return [ref], []
+
+
+class QuotedRole(SphinxRole):
+    """``{quoted}`figure```: a figure quoted from a cited paper, marked as such."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        mark = QUOTED_MARK.get(self.config.language or "en", "quoted")
+        node = nodes.inline(self.rawtext, "", classes=["quoted-figure"])
+        node += nodes.Text(self.text)
+        node += nodes.superscript("", mark, classes=["quoted-mark"])
+        self.set_source_info(node)
+        return [node], []
+
+
+def collect_claims(notebooks: dict[str, Path]) -> list[dict[str, Any]]:
+    """Every claim record in the executed notebooks, in page order, with the chapter's file name."""
+    report = []
+    for chapter, path in notebooks.items():
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            for output in cell.get("outputs", []):
+                record = output.get("metadata", {}).get(CLAIM_KEY)
+                if record is not None:
+                    report.append({"chapter": chapter, **record})
+    return report
+
+
+def write_claims_report(app: Any, exception: Exception | None) -> None:
+    """On a successful build, write ``claims.json`` beside the output folder."""
+    if exception is not None or app.builder.format != "html":
+        return
+    executed = Path(app.env.mystnb_config.output_folder)
+    notebooks = {}
+    for docname in sorted(app.env.found_docs):
+        path = executed / f"{docname}.ipynb"
+        if Path(app.env.doc2path(docname)).suffix == ".ipynb" and path.exists():
+            notebooks[Path(docname).name + ".ipynb"] = path
+    report = collect_claims(notebooks)
+    target = Path(app.config.ganbook_claims_report or Path(app.outdir).parent / "claims.json")
+    target.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    failed = [entry for entry in report if not entry["held"]]
+    LOGGER.info(f"claims: {len(report)} checked in {len(notebooks)} notebooks, "
+                f"{len(failed)} not held; report in {target}")
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.add_config_value("ganbook_claims_report", "", "env")
+    app.add_role("num", NumberRole())
+    app.add_role("quoted", QuotedRole())
+    app.connect("build-finished", write_claims_report)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

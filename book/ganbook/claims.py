@@ -1,0 +1,132 @@
+"""Numbers and statements bound to the run that produced them (every chapter, from chapter 1).
+
+The book promises that every number in its prose is computed by the code beside it, and that every
+statement that depends on a run ("the gradient vanishes", "R1 captures every mode") is checked on that
+run. Two functions keep the promise:
+
+- :func:`glue` stores a value under a name; the prose shows it with the book's ``{num}`name:.3f```
+  role, which the build resolves (in every language edition) from the run's own output.
+- :func:`claim` checks a run-dependent statement right after the prose that makes it. The result is
+  shown under the cell and recorded in the executed notebook; the build collects every record into
+  ``_build/claims.json``. In full mode a statement that does not hold raises :class:`ClaimFailed`,
+  which fails the book build with the statement quoted. In quick mode (``GANBOOK_QUICK=1``), whose
+  numbers mean nothing, the check is recorded and shown but never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from ganbook.config import is_quick
+
+# What the build reads back (book/_ext/claims.py): a claim's record sits in its output's metadata
+# under CLAIM_KEY. Glued values use the format of myst-nb's own ``glue`` (scrapbook metadata, hidden
+# mimetype prefix), written here so that the notebooks need no myst-nb at run time (Colab lacks it).
+CLAIM_KEY = "ganbook_claim"
+GLUE_PREFIX = "application/papermill.record/"
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+class ClaimFailed(AssertionError):
+    """A statement of the text does not hold on this run (raised in full mode only)."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checked statement, as it goes into ``_build/claims.json``."""
+
+    statement: str
+    value: Any
+    held: bool
+    mode: str
+
+    def report(self) -> str:
+        mark = "✓ Checked on this run" if self.held else "✗ Does not hold on this run"
+        if not self.held and self.mode == "quick":
+            mark += " (quick mode: recorded, not enforced)"
+        shown = "" if self.value is None else f" (value: {_show(self.value)})"
+        return f"{mark}: “{self.statement}”{shown}"
+
+
+def plain(value: Any) -> Any:
+    """Return ``value`` as plain JSON data: NumPy scalars and arrays become Python numbers and lists.
+
+    Introduced in chapter 1, for :func:`glue` and :func:`claim`. Non-finite floats become strings
+    ("nan", "inf"), since JSON has no spelling for them.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (numbers.Integral, np.integer)):
+        return int(value)
+    if isinstance(value, (numbers.Real, np.floating)):
+        number = float(value)
+        return number if math.isfinite(number) else str(number)
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"value must be a number, string, bool, array, list or dict; got {type(value).__name__}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{key} = {_show(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return str(value)
+
+
+def _display(bundle: dict, metadata: dict | None = None) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True, metadata=metadata or {})
+
+
+def glue(name: str, value: Any) -> Any:
+    """Store ``value`` under ``name`` for the prose, which shows it with ``{num}`name:fmt```.
+
+    Introduced in chapter 1. Numbers are stored as plain Python numbers, so that format specs such as
+    ``.3f`` or ``,d`` apply; strings are stored as they are. Nothing is shown under the cell. Returns
+    ``value`` unchanged, so that ``gap = glue("gap", compute_gap())`` reads naturally.
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"name must be a string of letters, digits, '_', '.' or '-'; got {name!r}")
+    stored = plain(value)
+    if isinstance(stored, (list, dict)) or stored is None:
+        raise ValueError(f"value must be a single number, bool or string to appear in the text; got {value!r}")
+    text = stored if isinstance(stored, str) else repr(stored)
+    _display({GLUE_PREFIX + "text/plain": text}, {"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}})
+    return value
+
+
+def claim(statement: str, held: Any, value: Any = None) -> Claim:
+    """Check a run-dependent statement of the text on this run's results (every chapter).
+
+    Introduced in chapter 1. ``statement`` quotes (or closely paraphrases) the sentence of the text
+    it checks; ``held`` is the outcome of the check; ``value`` is what was measured (a number, or a
+    dict of numbers), shown beside the statement and kept in the report. In full mode a statement
+    that does not hold raises :class:`ClaimFailed`; in quick mode it is only recorded.
+    """
+    if not isinstance(statement, str) or not statement.strip():
+        raise ValueError(f"statement must be a non-empty string; got {statement!r}")
+    if not isinstance(held, (bool, np.bool_)):
+        raise ValueError(f"held must be a bool (the outcome of the check); got {held!r}")
+    result = Claim(statement.strip(), plain(value), bool(held), "quick" if is_quick() else "full")
+    _display({"text/plain": result.report()}, {CLAIM_KEY: json.loads(json.dumps(asdict(result)))})
+    if not result.held and result.mode == "full":
+        raise ClaimFailed(f"the text says “{result.statement}”, but on this run it does not hold"
+                          + ("" if result.value is None else f" (value: {_show(result.value)})"))
+    return result
