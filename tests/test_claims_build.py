@@ -1,0 +1,113 @@
+"""The claims mechanism in a real Sphinx build: numbers in prose, translations, the report, failures.
+
+A one-page book with the book's own extension (book/_ext/claims.py) and myst-nb, built with Sphinx:
+the English page shows the glued number; a Chinese build whose catalogue translates the paragraph
+still shows it (myst-nb's own ``{glue:text}`` role loses it there, which is why the book uses
+``{num}``); ``claims.json`` lists the check with its chapter; and in full mode a claim that does not
+hold fails the build, quoting its statement.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from bookfiles import BOOK
+
+CONF = f"""
+import sys
+sys.path.insert(0, {str(BOOK / "_ext")!r})
+extensions = ["myst_nb", "claims"]
+nb_execution_mode = "cache"
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True  # as the book: the failing cell's traceback in the log
+locale_dirs = ["locales"]
+gettext_compact = False
+exclude_patterns = ["_build"]
+"""
+PARAGRAPH = "The gap is {num}`gap:.3f` after {num}`steps:,d` steps; the paper used {quoted}`k = 1`."
+TRANSLATION = "经过 {num}`steps:,d` 步后差距为 {num}`gap:.3f`；论文用的是 {quoted}`k = 1`。"
+PO = f"""msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "{PARAGRAPH}"
+msgstr "{TRANSLATION}"
+"""
+
+
+def make_book(folder: Path, held: str = "gap < 0.2") -> Path:
+    folder.mkdir()
+    (folder / "conf.py").write_text(CONF, encoding="utf-8")
+    messages = folder / "locales" / "zh_CN" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    (messages / "chapter.po").write_text(PO, encoding="utf-8")
+    (folder / "index.md").write_text("# Book\n\n```{toctree}\nchapter\n```\n", encoding="utf-8")
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Chapter"),
+        nbformat.v4.new_code_cell(
+            "import numpy as np\nfrom ganbook import claim, glue\n"
+            "gap = glue('gap', np.float64(0.123456))\nglue('steps', 12000)\n"
+        ),
+        nbformat.v4.new_markdown_cell(PARAGRAPH),
+        nbformat.v4.new_code_cell(f"claim('the gap is below 0.2', held=bool({held}), value=gap)"),
+    ]
+    nbformat.write(notebook, folder / "chapter.ipynb")
+    return folder
+
+
+def sphinx(folder: Path, out: str, *options: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, GANBOOK_QUICK="0")
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", *options, str(folder), str(folder / out)]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = make_book(tmp_path_factory.mktemp("claims-book") / "book")
+    english = sphinx(folder, "_build/html")
+    assert english.returncode == 0, english.stdout[-3000:] + english.stderr[-3000:]
+    chinese = sphinx(folder, "_build/html/zh", "-D", "language=zh_CN")
+    assert chinese.returncode == 0, chinese.stdout[-3000:] + chinese.stderr[-3000:]
+    return folder
+
+
+def page(built: Path, *parts: str) -> str:
+    return built.joinpath("_build", "html", *parts, "chapter.html").read_text(encoding="utf-8")
+
+
+def test_numbers_from_the_run_appear_in_the_english_prose(built):
+    html = page(built)
+    assert "The gap is" in html and "0.123</span> after" in html and "12,000</span> steps" in html
+    assert 'class="quoted-figure"' in html and ">quoted</sup>" in html
+
+
+def test_numbers_survive_translation(built):
+    html = page(built, "zh")
+    assert "经过" in html, "the translated paragraph is not on the page"
+    assert "12,000</span> 步后差距为" in html and "0.123</span>" in html
+    assert ">引用</sup>" in html
+
+
+def test_the_second_language_reuses_the_execution_cache(built):
+    assert "Executing" not in sphinx(built, "_build/html/zh", "-D", "language=zh_CN", "-E").stdout
+
+
+def test_claims_report_lists_every_check_with_its_chapter(built):
+    report = json.loads((built / "_build" / "claims.json").read_text(encoding="utf-8"))
+    assert report == [{"chapter": "chapter.ipynb", "statement": "the gap is below 0.2", "value": 0.123456,
+                       "held": True, "mode": "full"}]
+
+
+def test_a_broken_claim_fails_the_full_build_quoting_its_statement(tmp_path):
+    result = sphinx(make_book(tmp_path / "book", held="gap > 0.2"), "_build/html")
+    assert result.returncode != 0
+    assert "the text says “the gap is below 0.2”, but on this run it does not hold" in result.stdout + result.stderr
