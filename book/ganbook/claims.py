@@ -47,6 +47,9 @@ class Claim:
     held: bool
     mode: str
 
+    def _ipython_display_(self) -> None:
+        """Show nothing more: :func:`claim` has shown the result (a cell may end with a claim)."""
+
     def report(self) -> str:
         mark = "✓ Checked on this run" if self.held else "✗ Does not hold on this run"
         if not self.held and self.mode == "quick":
