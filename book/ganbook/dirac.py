@@ -10,11 +10,21 @@ which the discriminator maximises over ``psi`` and the generator minimises over 
 gradient vector field is ``v(theta, psi) = (-psi f'(psi theta), theta f'(psi theta))``; gradient
 descent takes steps ``h * v``. Everything here is vectorised over NumPy arrays of start points.
 
+Sign convention: in Mescheder et al.'s notation ``sigmoid(psi * x)`` is the probability that ``x`` is
+*fake*. Under the book's rule real = 1 the discriminator's logit is ``-psi * x``; we keep their ``psi``
+so that every figure matches theirs (the book's parameter ``-psi`` would mirror the phase portrait).
+
+Besides the standard and non-saturating losses the class covers the linear loss ``f(t) = t`` (the
+WGAN loss; a WGAN proper clips ``psi``, ``wgan_clip``), the R1 penalty, instance noise, the WGAN-GP
+penalty ``(gamma / 2) (|psi| - g0)^2`` and consensus optimisation (Mescheder, Nowozin and Geiger
+2017), which follows ``v - c * grad(|v|^2 / 2)`` instead of ``v``.
+
 Instance noise adds N(0, sigma^2) noise to real and generated samples; the loss is then an
 *expectation* over that noise. By default the expectation is computed exactly (Gauss-Hermite
 quadrature); ``noise_samples=n`` replaces it by an n-sample Monte Carlo estimate redrawn at every
-evaluation, which is what the authors' notebook does (n = 1000) and what leaves their trajectories
-jittering at a distance of about 0.01-0.02 from the equilibrium instead of converging to it.
+evaluation, which is what the authors' notebook does (n = 1000) and what leaves such trajectories
+jittering at a distance of about 0.01-0.02 from the equilibrium instead of converging to it (measured
+by re-running their settings; the notebook itself prints no distances).
 """
 
 from __future__ import annotations
@@ -60,14 +70,20 @@ def _check_method(method: str) -> str:
 
 @dataclass(frozen=True)
 class DiracGAN:
-    """One Dirac-GAN training method: a loss plus optional instance noise or R1 penalty (chapter 3).
+    """One Dirac-GAN training method: a loss plus optional regularisers (chapter 3).
 
     ``loss``: "standard" (the minimax loss of Goodfellow et al.), "non-saturating" (the generator
-    maximises log D(G(z)) instead) or "wgan" (``f(t) = t``). ``instance_noise``: the noise standard
-    deviation sigma (0 for none). ``r1_gamma``: the weight of the R1 penalty (gamma / 2) psi^2 on
-    the real data. ``wgan_clip``: clip psi to [-c, c] after every step (weight clipping).
-    ``noise_samples``: None for the exact expectation over instance noise, or the number of Monte
-    Carlo samples per evaluation. ``quadrature_points``: Gauss-Hermite points for the exact case.
+    maximises log D(G(z)) instead) or "wgan" (the linear loss ``f(t) = t``; with ``wgan_clip`` it is
+    the WGAN, without it the linear loss has no Lipschitz constraint). ``instance_noise``: the noise
+    standard deviation sigma (0 for none). ``r1_gamma``: the weight of the R1 penalty
+    (gamma / 2) psi^2 on the real data. ``wgan_clip``: clip psi to [-c, c] after every step (weight
+    clipping). ``noise_samples``: None for the exact expectation over instance noise, or the number
+    of Monte Carlo samples per evaluation. ``quadrature_points``: Gauss-Hermite points for the exact
+    case. ``gp_weight`` and ``gp_target``: the WGAN-GP penalty (gamma / 2) (|psi| - g0)^2 with
+    gamma = ``gp_weight`` and g0 = ``gp_target`` (the gradient of D with respect to x is psi
+    everywhere, so where the penalty is evaluated does not matter). ``consensus``: the weight c of
+    consensus optimisation, which follows ``v - c * J^T v`` (J the Jacobian of v); it needs the
+    noise-free field (``instance_noise`` 0).
     """
 
     loss: str = "standard"
@@ -76,12 +92,20 @@ class DiracGAN:
     wgan_clip: float | None = None
     noise_samples: int | None = None
     quadrature_points: int = 64
+    gp_weight: float = 0.0
+    gp_target: float = 1.0
+    consensus: float = 0.0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}; got {self.loss!r}")
         object.__setattr__(self, "instance_noise", _check_number("instance_noise", self.instance_noise))
         object.__setattr__(self, "r1_gamma", _check_number("r1_gamma", self.r1_gamma))
+        for name in ("gp_weight", "gp_target", "consensus"):
+            object.__setattr__(self, name, _check_number(name, getattr(self, name)))
+        if self.consensus > 0 and self.instance_noise > 0:
+            raise ValueError("consensus must be 0 when instance_noise is set: consensus optimisation "
+                             "is implemented for the noise-free field only")
         if self.wgan_clip is not None:
             object.__setattr__(self, "wgan_clip", _check_number("wgan_clip", self.wgan_clip, strict=True))
         for name in ("noise_samples", "quadrature_points"):
@@ -117,7 +141,7 @@ class DiracGAN:
         """The gradient vector field (v_theta, v_psi) at any broadcastable arrays of points.
 
         ``v_theta`` is minus the generator's gradient, ``v_psi`` the discriminator's gradient
-        (including the R1 term), so one gradient step is ``(theta, psi) += h * v``.
+        (including the R1 and WGAN-GP terms), so one gradient step is ``(theta, psi) += h * v``.
         """
         theta, psi = np.broadcast_arrays(np.asarray(theta, dtype=float), np.asarray(psi, dtype=float))
         if self.instance_noise == 0.0:
@@ -132,7 +156,32 @@ class DiracGAN:
         generator_sign = -1.0 if self.loss == "non-saturating" else 1.0
         v_theta = -(p * self.f_prime(generator_sign * p * fake)) @ weights
         v_psi = (fake * self.f_prime(p * fake) - real * self.f_prime(-p * real)) @ weights
-        return v_theta, v_psi - self.r1_gamma * psi
+        v_psi = v_psi - self.r1_gamma * psi
+        if self.gp_weight > 0:
+            v_psi = v_psi - self.gp_weight * (np.abs(psi) - self.gp_target) * np.sign(psi)
+        if self.consensus > 0:
+            v_theta, v_psi = self._consensus_step(theta, psi, v_theta, v_psi)
+        return v_theta, v_psi
+
+    def _field_jacobian(self, theta: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The exact Jacobian entries (d v_theta/d theta, d v_theta/d psi, d v_psi/d theta,
+        d v_psi/d psi) of the noise-free field before the consensus term, at arrays of points."""
+        sign = -1.0 if self.loss == "non-saturating" else 1.0
+        t = psi * theta
+        j_theta_theta = -sign * psi**2 * self.f_second(sign * t)
+        j_theta_psi = -self.f_prime(sign * t) - sign * t * self.f_second(sign * t)
+        j_psi_theta = self.f_prime(t) + t * self.f_second(t)
+        j_psi_psi = theta**2 * self.f_second(t) - self.r1_gamma - self.gp_weight
+        return j_theta_theta, j_theta_psi, j_psi_theta, j_psi_psi
+
+    def _consensus_step(
+        self, theta: np.ndarray, psi: np.ndarray, v_theta: np.ndarray, v_psi: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Consensus optimisation: subtract c times the gradient of |v|^2 / 2, which is J^T v."""
+        j_tt, j_tp, j_pt, j_pp = self._field_jacobian(theta, psi)
+        grad_theta = j_tt * v_theta + j_pt * v_psi
+        grad_psi = j_tp * v_theta + j_pp * v_psi
+        return v_theta - self.consensus * grad_theta, v_psi - self.consensus * grad_psi
 
     def jacobian(self, theta: float = 0.0, psi: float = 0.0, eps: float = 1e-5) -> np.ndarray:
         """The 2x2 Jacobian of the vector field at one point, by central differences.
@@ -142,6 +191,9 @@ class DiracGAN:
         if self.noise_samples is not None:
             raise ValueError("noise_samples must be None for the Jacobian (it needs the exact expectation)")
         eps = _check_number("eps", eps, strict=True)
+        if self.gp_weight > 0 and self.gp_target > 0 and abs(float(psi)) <= eps:
+            raise ValueError("psi must be away from 0 for the Jacobian when gp_weight > 0: the WGAN-GP "
+                             "field jumps at psi = 0")
         columns = []
         for d_theta, d_psi in ((eps, 0.0), (0.0, eps)):
             plus = np.array(self.vector_field(theta + d_theta, psi + d_psi))
