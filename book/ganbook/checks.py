@@ -1,0 +1,160 @@
+"""Argument checks shared by every public function of ganbook (plumbing, no chapter teaches it).
+
+Each check takes the argument's name first and its value second, returns the value in a plain Python
+type, and raises ``ValueError`` naming the argument and what was expected. Integers from NumPy
+(``np.int64``) are accepted wherever an integer is; ``bool`` is never taken for a number.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+
+def _fail(name: str, expected: str, value: Any) -> ValueError:
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return ValueError(f"{name} must be {expected}; got {shown}")
+
+
+def is_int(value: Any) -> bool:
+    """True for Python and NumPy integers, False for ``bool`` (which Python counts as an integer)."""
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def integer(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer in [minimum, maximum] (either bound may be None)."""
+    expected = "an integer"
+    if minimum is not None and maximum is not None:
+        expected += f" in [{minimum}, {maximum}]"
+    elif minimum is not None:
+        expected = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+    elif maximum is not None:
+        expected += f" <= {maximum}"
+    if not is_int(value):
+        raise _fail(name, expected, value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise _fail(name, expected, value)
+    return int(value)
+
+
+def positive_int(name: str, value: Any) -> int:
+    """An integer >= 1."""
+    return integer(name, value, minimum=1)
+
+
+def non_negative_int(name: str, value: Any) -> int:
+    """An integer >= 0."""
+    return integer(name, value, minimum=0)
+
+
+def seed(name: str, value: Any) -> int:
+    """A seed NumPy and TensorFlow both accept: an integer in [0, 2**32)."""
+    return integer(name, value, minimum=0, maximum=2**32 - 1)
+
+
+def number(
+    name: str,
+    value: Any,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    *,
+    exclusive_minimum: bool = False,
+) -> float:
+    """A finite real number in the given range (NumPy scalars included, ``bool`` and NaN excluded)."""
+    low = "" if minimum is None else (f" > {minimum}" if exclusive_minimum else f" >= {minimum}")
+    high = "" if maximum is None else f" <= {maximum}"
+    expected = "a finite number" + low + ("," if low and high else "") + high
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
+        raise _fail(name, expected, value)
+    result = float(value)
+    if not math.isfinite(result):
+        raise _fail(name, expected, value)
+    if minimum is not None and (result <= minimum if exclusive_minimum else result < minimum):
+        raise _fail(name, expected, value)
+    if maximum is not None and result > maximum:
+        raise _fail(name, expected, value)
+    return result
+
+
+def positive_number(name: str, value: Any) -> float:
+    """A finite number > 0."""
+    return number(name, value, minimum=0.0, exclusive_minimum=True)
+
+
+def non_negative_number(name: str, value: Any) -> float:
+    """A finite number >= 0."""
+    return number(name, value, minimum=0.0)
+
+
+def probability(name: str, value: Any) -> float:
+    """A finite number in [0, 1]."""
+    return number(name, value, minimum=0.0, maximum=1.0)
+
+
+def one_of(name: str, value: Any, choices: Iterable[Any]) -> Any:
+    """One of ``choices`` (compared with ==)."""
+    options = list(choices)
+    if isinstance(value, (list, dict, set, np.ndarray)) or value not in options:
+        raise _fail(name, "one of " + ", ".join(repr(option) for option in options), value)
+    return value
+
+
+def text(name: str, value: Any) -> str:
+    """A non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(name, "a non-empty string", value)
+    return value
+
+
+def function(name: str, value: Any) -> Callable:
+    """Something that can be called."""
+    if not callable(value):
+        raise _fail(name, "a callable", value)
+    return value
+
+
+def instance(name: str, value: Any, kind: type | tuple[type, ...], description: str | None = None) -> Any:
+    """An instance of ``kind``."""
+    if not isinstance(value, kind):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise _fail(name, description or f"a {names}", value)
+    return value
+
+
+def array(
+    name: str,
+    value: Any,
+    ndim: int | tuple[int, ...] | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    min_length: int = 0,
+    finite: bool = True,
+) -> np.ndarray:
+    """A numeric array (float64 unless it holds integers) of the given rank and shape (None: any size)."""
+    if value is None or isinstance(value, (str, bytes, dict)):
+        raise _fail(name, "a numeric array", value)
+    try:
+        result = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{name} must be a numeric array of one shape; {error}") from None
+    if result.dtype == bool or not np.issubdtype(result.dtype, np.number):
+        raise _fail(name, "a numeric array", value)
+    if np.issubdtype(result.dtype, np.complexfloating):
+        raise _fail(name, "a real-valued array", value)
+    ranks = (ndim,) if isinstance(ndim, int) else ndim
+    if ranks is not None and result.ndim not in ranks:
+        raise ValueError(f"{name} must have {' or '.join(map(str, ranks))} dimensions; got shape {result.shape}")
+    if shape is not None:
+        if result.ndim != len(shape) or any(want is not None and want != got for want, got in zip(shape, result.shape)):
+            wanted = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            raise ValueError(f"{name} must have shape {wanted}; got {result.shape}")
+    if result.ndim and len(result) < min_length:
+        raise ValueError(f"{name} must hold at least {min_length} entries; got {len(result)}")
+    if finite and np.issubdtype(result.dtype, np.floating) and not np.all(np.isfinite(result)):
+        raise ValueError(f"{name} must hold finite numbers; it holds NaN or infinity")
+    return result
