@@ -6,6 +6,7 @@ space with a final newline (what Jupyter itself writes).
 
     python scripts/normalize_notebooks.py          # rewrite the notebooks that are not canonical
     python scripts/normalize_notebooks.py --check  # list them and exit 1 (tests/test_book.py runs this)
+    python scripts/normalize_notebooks.py book/05_dcgan.ipynb  # only the notebooks named
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ def dumps(notebook: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only list notebooks that are not canonical")
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks to normalise (default: all)")
     args = parser.parse_args(argv)
     stale = []
-    for path in notebooks():
+    for path in [p.resolve() for p in args.paths] or notebooks():
         text = path.read_text(encoding="utf-8")
         wanted = dumps(canonical(path, json.loads(text)))
         if text != wanted:
