@@ -64,8 +64,8 @@ def make_book(folder: Path, held: str = "gap < 0.2") -> Path:
     return folder
 
 
-def sphinx(folder: Path, out: str, *options: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, GANBOOK_QUICK="0")
+def sphinx(folder: Path, out: str, *options: str, quick: str = "0") -> subprocess.CompletedProcess:
+    env = dict(os.environ, GANBOOK_QUICK=quick)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", *options, str(folder), str(folder / out)]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
 
@@ -111,3 +111,13 @@ def test_a_broken_claim_fails_the_full_build_quoting_its_statement(tmp_path):
     result = sphinx(make_book(tmp_path / "book", held="gap > 0.2"), "_build/html")
     assert result.returncode != 0
     assert "the text says “the gap is below 0.2”, but on this run it does not hold" in result.stdout + result.stderr
+
+
+def test_quick_mode_never_reuses_the_full_build_cache(built):
+    """The cache is keyed on the code; a quick build must execute anew, and be reported as quick."""
+    result = sphinx(built, "_build/html-quick", quick="1")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Executing" in result.stdout
+    report = json.loads((built / "_build" / "claims.json").read_text(encoding="utf-8"))
+    assert [entry["mode"] for entry in report] == ["quick"]
+    assert "Executing" not in sphinx(built, "_build/html", "-E").stdout  # the full cache is intact

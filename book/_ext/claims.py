@@ -8,6 +8,8 @@
   post-transform fills in the value from the glue data the build saved for that document.
 - ``{quoted}`figure``` marks a figure quoted from a paper (never computed here); the sentence cites
   the paper. It renders the figure followed by a small "quoted" mark.
+- A quick-mode build (``GANBOOK_QUICK=1``) keeps its execution cache apart from the full build's, so
+  that a full build never reuses quick-mode outputs (the cache is keyed on the code, not the mode).
 - When the build finishes, every ``ganbook.claim`` record of every executed notebook is written to
   ``claims.json`` beside the HTML folder (``_build/claims.json``), with the notebook's file name.
 """
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +86,17 @@ def write_claims_report(app: Any, exception: Exception | None) -> None:
                 f"{len(failed)} not held; report in {target}")
 
 
+def separate_quick_cache(app: Any, config: Any) -> None:
+    """Quick mode executes into its own cache folder (ganbook.config.is_quick reads the same variable)."""
+    if os.environ.get("GANBOOK_QUICK", "").strip().lower() in ("1", "true", "yes", "on"):
+        default = Path(app.outdir).parent / ".jupyter_cache"
+        config.nb_execution_cache_path = str(Path(config.nb_execution_cache_path or default)) + "-quick"
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("ganbook_claims_report", "", "env")
     app.add_role("num", NumberRole())
     app.add_role("quoted", QuotedRole())
+    app.connect("config-inited", separate_quick_cache)
     app.connect("build-finished", write_claims_report)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
