@@ -13,3 +13,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 collect_ignore_glob = ["_build/*", "**/_artifacts/*", "**/.ipynb_checkpoints/*"]
+
+# Tests that execute a notebook (nbmake's, and modules that build or run notebooks themselves) carry
+# the marker `notebook`: `pytest -m "not notebook"` runs everything else in well under two minutes.
+NOTEBOOK_MODULES = {"test_claims_build.py", "test_browser.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        if item.path.suffix == ".ipynb" or item.path.name in NOTEBOOK_MODULES:
+            item.add_marker(pytest.mark.notebook)

@@ -1,24 +1,26 @@
-"""Colab, simulated: each notebook copied alone into an empty folder runs with `ganbook` installed.
+"""Colab, simulated without running any notebook a second time (nbmake runs each once).
 
 In Colab a notebook arrives without the rest of the repository, and the setup cell installs `ganbook` from
 the repository (a regular, non-editable install). Here the package is installed the same way into a
-throwaway folder that is put first on PYTHONPATH; the notebook runs in another empty folder, and a cell
-appended to it checks that `ganbook` was imported from the installed copy, not from this checkout.
+throwaway folder; then, from an empty working folder with only that copy on the path, every `ganbook` name
+that any notebook uses must import, from the installed copy and not from this checkout. And no notebook
+may read a file of the repository by a relative path, which would not be there in Colab.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from bookfiles import ROOT, notebooks
+from bookfiles import ROOT, code_cells, load_notebook, notebooks, source
 
 NOTEBOOKS = notebooks()
 
@@ -34,21 +36,76 @@ def installed_site(tmp_path_factory):
     return site
 
 
+def python_source(notebook: dict) -> str:
+    """The notebook's code cells as Python, with IPython magics and shell lines left out."""
+    lines = []
+    for cell in code_cells(notebook):
+        lines += [line for line in source(cell).splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return "\n".join(lines)
+
+
+def ganbook_names(tree: ast.AST) -> set[str]:
+    """Every `ganbook` module and `module:name` the code imports or reads as an attribute."""
+    names: set[str] = set()
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "ganbook":
+            names.update(f"{node.module}:{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "ganbook":
+                    names.add(alias.name)
+                    aliases[alias.asname or alias.name] = alias.name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            names.add(f"{aliases[node.value.id]}:{node.attr}")
+    return names
+
+
 def test_installed_copy_has_every_module(installed_site):
     source_modules = {p.name for p in (ROOT / "book" / "ganbook").glob("*.py")}
     installed_modules = {p.name for p in (installed_site / "ganbook").glob("*.py")}
     assert source_modules == installed_modules
 
 
+def test_every_name_the_notebooks_use_imports_from_the_installed_copy(installed_site, tmp_path):
+    wanted = sorted({name for path in NOTEBOOKS for name in ganbook_names(ast.parse(python_source(load_notebook(path))))})
+    assert any(":" in name for name in wanted), "found no ganbook names in the notebooks"
+    script = (
+        "import importlib, json, sys\n"
+        "missing = []\n"
+        f"for name in {wanted!r}:\n"
+        "    module, _, attribute = name.partition(':')\n"
+        "    try:\n"
+        "        value = importlib.import_module(module)\n"
+        "        if attribute:\n"
+        "            getattr(value, attribute)\n"
+        "    except (ImportError, AttributeError) as error:\n"
+        "        missing.append(f'{name}: {error}')\n"
+        "import ganbook\n"
+        "print(json.dumps({'missing': missing, 'file': ganbook.__file__}))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(installed_site))
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["file"].startswith(str(installed_site)), report["file"]
+    assert not report["missing"], "names the notebooks use that the installed package lacks:\n" + "\n".join(report["missing"])
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs_alone_with_installed_package(installed_site, tmp_path, monkeypatch, path):
-    workdir = tmp_path / "colab"
-    workdir.mkdir()
-    notebook = nbformat.read(path, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell("import ganbook\nprint('GANBOOK_FROM', ganbook.__file__)"))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(installed_site), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("GANBOOK_ARTIFACTS", str(tmp_path / "artifacts"))
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
-    client.execute()
-    printed = "".join(out.get("text", "") for out in notebook.cells[-1].outputs)
-    assert f"GANBOOK_FROM {installed_site}" in printed, printed
+def test_notebook_reads_no_repository_file(path):
+    """A relative path into the repository works in a checkout and fails in Colab."""
+    tree = ast.parse(python_source(load_notebook(path)))
+    strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    top_level = {p.name for p in ROOT.iterdir() if not p.name.startswith(".")} | {p.name for p in (ROOT / "book").iterdir()}
+    suspicious = [
+        text for text in strings
+        if re.match(r"^\.\.?/", text) or text.split("/")[0] in top_level - {"ganbook"} and "/" in text
+    ]
+    assert not suspicious, f"{path.name} refers to repository files by path: {suspicious}"
+
+
+def test_notebooks_name_no_local_paths():
+    text = "\n".join(json.dumps(load_notebook(path)) for path in NOTEBOOKS)
+    assert str(ROOT) not in text and "/work/" not in text
