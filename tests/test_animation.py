@@ -80,3 +80,20 @@ def test_frame_indices_bad_input():
         frame_indices(0)
     with pytest.raises(ValueError, match="max_frames"):
         frame_indices(5, True)
+
+
+def test_numpy_integers_are_accepted():
+    np.testing.assert_array_equal(frame_indices(np.int64(7), np.int32(1)), [6])
+    html = animate(
+        [np.zeros((4, 4))], max_frames=np.int64(2), interval_ms=np.int16(50), dpi=np.int64(40)
+    )
+    assert html.data.count("data:image/png;base64") == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"interval_ms": True}, {"dpi": 72.0}, {"max_frames": np.bool_(True)}]
+)
+def test_bools_and_floats_are_not_counts(kwargs):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        animate([np.zeros((4, 4))], **kwargs)
+    plt.close("all")

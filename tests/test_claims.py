@@ -16,7 +16,9 @@ from ganbook.claims import CLAIM_KEY, GLUE_PREFIX, plain
 def shown(monkeypatch):
     """What the functions would display in a notebook, as (bundle, metadata) pairs."""
     displayed = []
-    monkeypatch.setattr(claims, "_display", lambda bundle, metadata=None: displayed.append((bundle, metadata)))
+    monkeypatch.setattr(
+        claims, "_display", lambda bundle, metadata=None: displayed.append((bundle, metadata))
+    )
     return displayed
 
 
@@ -45,7 +47,7 @@ def test_plain_rejects_objects_it_cannot_store():
 
 def test_glue_stores_a_plain_number_in_myst_nb_format(shown):
     assert glue("gap", np.float64(0.125)) == np.float64(0.125)
-    (bundle, metadata), = shown
+    ((bundle, metadata),) = shown
     assert bundle == {GLUE_PREFIX + "text/plain": "0.125"}  # not "np.float64(0.125)": formats apply
     assert metadata == {"scrapbook": {"name": "gap", "mime_prefix": GLUE_PREFIX}}
 
@@ -71,13 +73,22 @@ def test_glue_rejects_values_that_cannot_appear_in_a_sentence(shown, value):
 @pytest.mark.parametrize("quick", ["0", "1"])
 def test_claim_that_holds_is_recorded_and_shown(shown, monkeypatch, quick):
     monkeypatch.setenv("GANBOOK_QUICK", quick)
-    result = claim("the gap shrinks", held=np.bool_(True), value={"before": 0.5, "after": np.float64(0.1)})
+    result = claim(
+        "the gap shrinks", held=np.bool_(True), value={"before": 0.5, "after": np.float64(0.1)}
+    )
     mode = "quick" if quick == "1" else "full"
     assert result == Claim("the gap shrinks", {"before": 0.5, "after": 0.1}, True, mode)
-    (bundle, metadata), = shown
-    assert metadata[CLAIM_KEY] == {"statement": "the gap shrinks", "value": {"before": 0.5, "after": 0.1},
-                                   "held": True, "mode": mode}
-    assert bundle["text/plain"] == "✓ Checked on this run: “the gap shrinks” (value: before = 0.5, after = 0.1)"
+    ((bundle, metadata),) = shown
+    assert metadata[CLAIM_KEY] == {
+        "statement": "the gap shrinks",
+        "value": {"before": 0.5, "after": 0.1},
+        "held": True,
+        "mode": mode,
+    }
+    assert (
+        bundle["text/plain"]
+        == "✓ Checked on this run: “the gap shrinks” (value: before = 0.5, after = 0.1)"
+    )
 
 
 def test_failed_claim_fails_full_mode_quoting_the_statement(shown, monkeypatch):

@@ -1,7 +1,6 @@
 """Unit tests of ganbook.config: quick mode, choose, seeding, the artifacts folder."""
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +8,10 @@ import pytest
 from ganbook import artifacts_dir, choose, is_quick, seed_everything
 
 
-@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("ON", True), ("0", False), ("", False), ("no", False)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [("1", True), ("true", True), ("ON", True), ("0", False), ("", False), ("no", False)],
+)
 def test_is_quick_reads_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv("GANBOOK_QUICK", value)
     assert is_quick() is expected
@@ -34,9 +36,16 @@ def test_choose_follows_quick_mode(monkeypatch):
     assert choose(full=0.5, quick=2) == 0.5
 
 
-def test_choose_rejects_mismatched_kinds():
+@pytest.mark.parametrize("full, quick", [(30, "1"), (True, 1), (1, False), ([1], (1,))])
+def test_choose_rejects_mismatched_kinds(full, quick):
     with pytest.raises(ValueError, match="full and quick"):
-        choose(full=30, quick="1")
+        choose(full=full, quick=quick)
+
+
+def test_choose_mixes_python_and_numpy_numbers(monkeypatch):
+    monkeypatch.setenv("GANBOOK_QUICK", "1")
+    assert choose(full=np.int64(30), quick=1) == 1
+    assert choose(full=30, quick=np.float32(0.5)) == np.float32(0.5)
 
 
 def test_seed_everything_repeats_numbers():
@@ -51,7 +60,11 @@ def test_seed_everything_repeats_numbers():
     assert np.random.rand() != draws[0][1]
 
 
-@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "3", True, None])
+def test_seed_everything_accepts_numpy_integers():
+    assert seed_everything(np.int64(7)) == 7 and type(seed_everything(np.uint32(7))) is int
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "3", True, np.bool_(True), None])
 def test_seed_everything_rejects_bad_seeds(seed):
     with pytest.raises(ValueError, match="seed"):
         seed_everything(seed)

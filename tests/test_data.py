@@ -2,7 +2,6 @@
 
 import gzip
 import hashlib
-import shutil
 
 import numpy as np
 import pytest
@@ -50,13 +49,22 @@ def test_limit_keeps_the_same_subset(offline):
     with pytest.warns(OfflineDataWarning):
         first = load_images("mnist", limit=100, cache_dir=offline)
         second = load_images("mnist", limit=100, cache_dir=offline)
+        third = load_images("mnist", limit=np.int64(100), cache_dir=offline)
     assert first.images.shape == (100, 28, 28, 1)
     np.testing.assert_array_equal(first.images, second.images)
+    np.testing.assert_array_equal(first.images, third.images)
 
 
 @pytest.mark.parametrize(
     "kwargs, name",
-    [({"dataset": "cifar10"}, "dataset"), ({"split": "valid"}, "split"), ({"limit": 0}, "limit"), ({"limit": 2.5}, "limit")],
+    [
+        ({"dataset": "cifar10"}, "dataset"),
+        ({"split": "valid"}, "split"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 2.5}, "limit"),
+        ({"limit": True}, "limit"),
+        ({"dataset": ["mnist"]}, "dataset"),
+    ],
 )
 def test_bad_arguments_name_themselves(kwargs, name):
     with pytest.raises(ValueError, match=name):
@@ -102,7 +110,7 @@ def write_idx(path, array, magic):
 def fake_fashion(folder, images=6):
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(1)
-    for split, (image_file, label_file) in data_module.FASHION_FILES.items():
+    for image_file, label_file in data_module.FASHION_FILES.values():
         write_idx(folder / image_file, rng.integers(0, 256, (images, 28, 28)), 2051)
         write_idx(folder / label_file, np.arange(images) % 10, 2049)
 

@@ -31,7 +31,11 @@ def test_equilibrium_eigenvalues_of_the_standard_gan():
 def test_r1_eigenvalues_match_the_closed_form(gamma):
     expected = -gamma / 2 + np.array([1, -1]) * np.sqrt(complex(gamma**2 / 4 - 0.25))
     got = DiracGAN(r1_gamma=gamma).eigenvalues()
-    np.testing.assert_allclose(sorted(got, key=lambda z: (z.imag, z.real)), sorted(expected, key=lambda z: (z.imag, z.real)), atol=1e-5)
+    np.testing.assert_allclose(
+        sorted(got, key=lambda z: (z.imag, z.real)),
+        sorted(expected, key=lambda z: (z.imag, z.real)),
+        atol=1e-5,
+    )
 
 
 def test_instance_noise_eigenvalues_match_the_closed_form():
@@ -77,7 +81,9 @@ def test_instance_noise_monte_carlo_jitters_at_the_rerun_level():
     gan = DiracGAN(instance_noise=0.7, noise_samples=1000)
     starts = np.ones(24)
     for method, published in (("simultaneous", 0.019), ("alternating", 0.012)):
-        distances = distance_to_equilibrium(gan.simulate(starts, starts, STEPS, H, method, seed=1)[-1])
+        distances = distance_to_equilibrium(
+            gan.simulate(starts, starts, STEPS, H, method, seed=1)[-1]
+        )
         low, high = np.quantile(distances, [0.05, 0.95])
         assert low < published < high
         assert high < 0.06
@@ -96,7 +102,7 @@ def test_jacobian_matches_analytic_derivatives_away_from_equilibrium():
     gan, theta, psi = DiracGAN(), 0.4, -0.7
     t = psi * theta
     f1, f2 = gan.f_prime(t), gan.f_second(t)
-    expected = np.array([[-psi**2 * f2, -f1 - t * f2], [f1 + t * f2, theta**2 * f2]])
+    expected = np.array([[-(psi**2) * f2, -f1 - t * f2], [f1 + t * f2, theta**2 * f2]])
     np.testing.assert_allclose(gan.jacobian(theta, psi), expected, atol=1e-8)
 
 
@@ -132,14 +138,19 @@ def test_wgan_gp_field_and_its_jump_at_zero():
 
 @pytest.mark.parametrize("loss", ["standard", "non-saturating"])
 def test_consensus_eigenvalues_and_convergence(loss):
-    """Consensus adds -c J^T J = -c f'(0)^2 I at the equilibrium: eigenvalues -c f'(0)^2 +- i f'(0)."""
+    """Consensus adds -c J^T J = -c f'(0)^2 I at the equilibrium.
+
+    The eigenvalues become -c f'(0)^2 +- i f'(0).
+    """
     gan = DiracGAN(loss=loss, consensus=1.0)
     np.testing.assert_allclose(gan.eigenvalues(), [-0.25 + 0.5j, -0.25 - 0.5j], atol=1e-8)
     for method in ("simultaneous", "alternating"):
         assert final_distance(gan, method) < 1e-6
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"loss": "non-saturating", "r1_gamma": 0.3}, {"gp_weight": 0.5}])
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"loss": "non-saturating", "r1_gamma": 0.3}, {"gp_weight": 0.5}]
+)
 def test_exact_jacobian_matches_central_differences(kwargs):
     gan = DiracGAN(**kwargs)
     for theta, psi in ((0.4, -0.7), (-1.2, 0.3)):
@@ -149,7 +160,9 @@ def test_exact_jacobian_matches_central_differences(kwargs):
     theta, psi = 0.4, -0.7
     v = np.array(DiracGAN(**kwargs).vector_field(theta, psi))
     exact = np.array(gan._field_jacobian(np.array(theta), np.array(psi))).reshape(2, 2)
-    np.testing.assert_allclose(consensus.vector_field(theta, psi), v - 0.5 * exact.T @ v, atol=1e-12)
+    np.testing.assert_allclose(
+        consensus.vector_field(theta, psi), v - 0.5 * exact.T @ v, atol=1e-12
+    )
 
 
 def test_alternating_steps_at_h_f_prime_2_are_defective():
@@ -168,7 +181,7 @@ def test_alternating_steps_at_h_f_prime_2_are_defective():
 
 @pytest.mark.parametrize("gamma", [0.3, 0.6])
 def test_r1_simultaneous_step_limit_is_4_gamma(gamma):
-    """|1 + h lambda| < 1 iff h < -2 Re(lambda) / |lambda|^2, which is 4 gamma for R1 with gamma < 1."""
+    """|1 + h lambda| < 1 iff h < -2 Re(lambda) / |lambda|^2: 4 gamma for R1 with gamma < 1."""
     gan = DiracGAN(r1_gamma=gamma)
     assert np.abs(gan.eigenvalues(4 * gamma * 0.99)).max() < 1
     assert np.abs(gan.eigenvalues(4 * gamma * 1.01)).max() > 1
@@ -187,6 +200,9 @@ def test_r1_simultaneous_step_limit_is_4_gamma(gamma):
         {"gp_target": float("inf")},
         {"consensus": -0.5},
         {"consensus": 1.0, "instance_noise": 0.5},
+        {"r1_gamma": True},
+        {"noise_samples": np.bool_(True)},
+        {"wgan_clip": "1"},
     ],
 )
 def test_bad_configuration_raises(kwargs):
@@ -208,3 +224,14 @@ def test_bad_arguments_raise():
         DiracGAN(instance_noise=0.5, noise_samples=10).jacobian()
     with pytest.raises(ValueError, match="path"):
         distance_to_equilibrium(np.zeros((3, 3)))
+
+
+def test_numpy_numbers_are_accepted_and_stored_plain():
+    gan = DiracGAN(
+        instance_noise=np.float32(0.5), noise_samples=np.int64(4), quadrature_points=np.int32(8)
+    )
+    types = type(gan.instance_noise), type(gan.noise_samples), type(gan.quadrature_points)
+    assert types == (float, int, int)
+    path = gan.simulate(1.0, 1.0, steps=np.int64(3), h=np.float64(0.1))
+    assert path.shape == (4, 2)
+    assert DiracGAN(quadrature_points=np.int64(16)).eigenvalues(np.float32(0.2)).shape == (2,)

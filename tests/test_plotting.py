@@ -67,8 +67,39 @@ def test_plot_densities_labels_and_curves():
 
 @pytest.mark.parametrize(
     "x, curves, name",
-    [(np.zeros(1), {"p": np.zeros(1)}, "x"), (np.zeros(3), {}, "curves"), (np.zeros(3), {"p": np.zeros(4)}, "curves")],
+    [
+        (np.zeros(1), {"p": np.zeros(1)}, "x"),
+        (np.zeros(3), {}, "curves"),
+        (np.zeros(3), {"p": np.zeros(4)}, "curves"),
+    ],
 )
 def test_plot_densities_rejects_bad_input(x, curves, name):
     with pytest.raises(ValueError, match=name):
         plot_densities(x, curves)
+
+
+def test_tile_images_accepts_numpy_integers():
+    mosaic = tile_images(np.zeros((3, 2, 2)), ncols=np.int64(3), pad=np.int8(0))
+    assert mosaic.shape == (2, 6)
+
+
+@pytest.mark.parametrize(
+    "images, kwargs, name",
+    [
+        (np.zeros((2, 4, 4, 3)), {}, "images"),
+        (np.zeros((2, 4, 4), dtype=bool), {}, "images"),
+        ("not images", {}, "images"),
+        (np.zeros((2, 4, 4)), {"ncols": True}, "ncols"),
+        (np.zeros((2, 4, 4)), {"ncols": 2.0}, "ncols"),
+        (np.zeros((2, 4, 4)), {"pad": False}, "pad"),
+    ],
+)
+def test_tile_images_rejects_other_types(images, kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        tile_images(images, **kwargs)
+
+
+def test_plot_densities_checks_every_curve_before_drawing():
+    with pytest.raises(ValueError, match="curves"):
+        plot_densities(np.zeros(3), {"p": np.zeros(3), "q": np.zeros(4)})
+    assert plt.get_fignums() == []

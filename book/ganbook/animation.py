@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation
 from matplotlib.figure import Figure
+
+from ganbook import checks
+
+if TYPE_CHECKING:  # IPython is imported when an animation is made, not when ganbook is
+    from IPython.display import HTML
 
 DEFAULT_MAX_FRAMES = 40
 
@@ -37,16 +43,21 @@ _ICONS = {
 def _offline_player(html: str) -> str:
     """Drop the CDN stylesheet of the jshtml player and replace its icon fonts by characters."""
     html = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
-    return re.sub(
-        r'<i class="fa fa-([a-z -]+?)"></i>', lambda m: _ICONS.get(m.group(1), m.group(1).replace("-", " ")), html
-    )
+
+    def icon(match: re.Match) -> str:
+        name = match.group(1)
+        return _ICONS.get(name, name.replace("-", " "))
+
+    return re.sub(r'<i class="fa fa-([a-z -]+?)"></i>', icon, html)
 
 
 def frame_indices(n_frames: int, max_frames: int = DEFAULT_MAX_FRAMES) -> np.ndarray:
-    """At most ``max_frames`` evenly spaced indices into ``range(n_frames)``, first and last included (chapter 4)."""
-    for name, value in (("n_frames", n_frames), ("max_frames", max_frames)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    """At most ``max_frames`` evenly spaced indices into ``range(n_frames)`` (chapter 4).
+
+    The first and the last frame are always among them.
+    """
+    n_frames = checks.positive_int("n_frames", n_frames)
+    max_frames = checks.positive_int("max_frames", max_frames)
     if n_frames <= max_frames:
         return np.arange(n_frames)
     if max_frames == 1:
@@ -68,7 +79,7 @@ def animate(
     dpi: int = 72,
     loop: bool = True,
 ) -> HTML:
-    """Turn a list of frames, or a draw function, into an animation for the static HTML page (chapter 4).
+    """Turn a list of frames, or a draw function, into an animation for the HTML page (chapter 4).
 
     Two ways to call it:
 
@@ -84,24 +95,24 @@ def animate(
     """
     from IPython.display import HTML
 
-    for name, value in (("interval_ms", interval_ms), ("dpi", dpi)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    interval_ms = checks.positive_int("interval_ms", interval_ms)
+    dpi = checks.positive_int("dpi", dpi)
     if callable(frames_or_draw_fn):
-        if n_frames is None:
-            raise ValueError("n_frames must be given when frames_or_draw_fn is a draw function")
-        if not isinstance(fig, Figure):
-            raise ValueError(f"fig must be the Matplotlib Figure that the draw function draws on; got {fig!r}")
-        if titles is not None:
-            raise ValueError("titles must be None with a draw function (the draw function sets its own)")
-        draw = frames_or_draw_fn
         indices = frame_indices(n_frames, max_frames)
+        checks.instance("fig", fig, Figure, "the Matplotlib Figure that the draw function draws on")
+        if titles is not None:
+            raise ValueError("titles must be None with a draw function (it sets its own titles)")
+        draw = frames_or_draw_fn
     else:
         images = _check_images(frames_or_draw_fn)
         if n_frames is not None and n_frames != len(images):
-            raise ValueError(f"n_frames must be None or the number of frames ({len(images)}); got {n_frames!r}")
+            raise ValueError(
+                f"n_frames must be None or the number of frames ({len(images)}); got {n_frames!r}"
+            )
         if titles is not None and len(titles) != len(images):
-            raise ValueError(f"titles must have one entry per frame ({len(images)}); got {len(titles)}")
+            raise ValueError(
+                f"titles must have one entry per frame ({len(images)}); got {len(titles)}"
+            )
         indices = frame_indices(len(images), max_frames)
         fig, draw = _image_player(images, fig, titles, cmap, vmin, vmax)
 
@@ -113,7 +124,12 @@ def animate(
     fig.set_dpi(dpi)
     try:
         player = animation.FuncAnimation(
-            fig, update, frames=list(indices), init_func=lambda: [], interval=interval_ms, blit=False,
+            fig,
+            update,
+            frames=list(indices),
+            init_func=lambda: [],
+            interval=interval_ms,
+            blit=False,
             repeat=loop,
         )
         html = player.to_jshtml(default_mode="loop" if loop else "once")
@@ -124,26 +140,27 @@ def animate(
 
 
 def _check_images(frames: Sequence[np.ndarray]) -> list[np.ndarray]:
-    if isinstance(frames, (str, bytes)) or not isinstance(frames, (Sequence, np.ndarray)):
-        raise ValueError(
-            f"frames_or_draw_fn must be a sequence of image arrays or a draw function; got {type(frames).__name__}"
-        )
+    description = "a list of image arrays or a draw function"
+    checks.instance("frames_or_draw_fn", frames, (list, tuple, np.ndarray), description)
     images = [np.asarray(frame) for frame in frames]
     if not images:
         raise ValueError("frames_or_draw_fn must hold at least one frame")
     shape = images[0].shape
     if not (len(shape) == 2 or (len(shape) == 3 and shape[-1] in (1, 3, 4))):
-        raise ValueError(f"frames must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) arrays; got shape {shape}")
+        raise ValueError(
+            f"frames must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) arrays; got shape {shape}"
+        )
     if any(image.shape != shape for image in images):
         raise ValueError("frames must all have the same shape")
-    return [image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image for image in images]
+    return [image[..., 0] if image.shape[2:] == (1,) else image for image in images]  # (H, W, 1)
 
 
 def _image_player(images, fig, titles, cmap, vmin, vmax):
     if fig is None:
         height, width = images[0].shape[:2]
         scale = 4.0 / max(height, width)
-        fig = plt.figure(figsize=(max(width * scale, 2.0), max(height * scale, 2.0) + (0.4 if titles else 0.0)))
+        title_room = 0.4 if titles else 0.0
+        fig = plt.figure(figsize=(max(width * scale, 2.0), max(height * scale, 2.0) + title_room))
     ax = fig.add_subplot(1, 1, 1) if not fig.axes else fig.axes[0]
     artist = ax.imshow(images[0], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     ax.set_xticks([])

@@ -23,8 +23,15 @@ def _fail(name: str, expected: str, value: Any) -> ValueError:
 
 
 def is_int(value: Any) -> bool:
-    """True for Python and NumPy integers, False for ``bool`` (which Python counts as an integer)."""
-    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+    """True for Python and NumPy integers; False for ``bool``, which Python counts as one."""
+    is_integer = isinstance(value, (numbers.Integral, np.integer))
+    return is_integer and not isinstance(value, (bool, np.bool_))
+
+
+def is_number(value: Any) -> bool:
+    """True for Python and NumPy real numbers (NaN and infinity included), False for ``bool``."""
+    is_real = isinstance(value, (numbers.Real, np.integer, np.floating))
+    return is_real and not isinstance(value, (bool, np.bool_))
 
 
 def integer(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -33,7 +40,8 @@ def integer(name: str, value: Any, minimum: int | None = None, maximum: int | No
     if minimum is not None and maximum is not None:
         expected += f" in [{minimum}, {maximum}]"
     elif minimum is not None:
-        expected = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+        named = {0: "a non-negative integer", 1: "a positive integer"}
+        expected = named.get(minimum, f"an integer >= {minimum}")
     elif maximum is not None:
         expected += f" <= {maximum}"
     if not is_int(value):
@@ -65,19 +73,24 @@ def number(
     maximum: float | None = None,
     *,
     exclusive_minimum: bool = False,
+    exclusive_maximum: bool = False,
 ) -> float:
-    """A finite real number in the given range (NumPy scalars included, ``bool`` and NaN excluded)."""
-    low = "" if minimum is None else (f" > {minimum}" if exclusive_minimum else f" >= {minimum}")
-    high = "" if maximum is None else f" <= {maximum}"
-    expected = "a finite number" + low + ("," if low and high else "") + high
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
-        raise _fail(name, expected, value)
-    result = float(value)
+    """A finite real number in the given range (NumPy scalars included; ``bool``, NaN excluded)."""
+    bounds = []
+    if minimum is not None:
+        bounds.append(f"{'>' if exclusive_minimum else '>='} {minimum}")
+    if maximum is not None:
+        bounds.append(f"{'<' if exclusive_maximum else '<='} {maximum}")
+    expected = " ".join(["a finite number", ", ".join(bounds)]).strip()
+    try:
+        result = float(value) if is_number(value) else math.nan
+    except OverflowError:  # an int too large for a float
+        result = math.inf
     if not math.isfinite(result):
         raise _fail(name, expected, value)
-    if minimum is not None and (result <= minimum if exclusive_minimum else result < minimum):
-        raise _fail(name, expected, value)
-    if maximum is not None and result > maximum:
+    below = minimum is not None and (result <= minimum if exclusive_minimum else result < minimum)
+    above = maximum is not None and (result >= maximum if exclusive_maximum else result > maximum)
+    if below or above:
         raise _fail(name, expected, value)
     return result
 
@@ -98,11 +111,17 @@ def probability(name: str, value: Any) -> float:
 
 
 def one_of(name: str, value: Any, choices: Iterable[Any]) -> Any:
-    """One of ``choices`` (compared with ==)."""
+    """One of ``choices`` (compared with ==), returned as ``choices`` spells it.
+
+    A ``bool`` matches only a bool choice, although Python has True == 1.
+    """
     options = list(choices)
-    if isinstance(value, (list, dict, set, np.ndarray)) or value not in options:
-        raise _fail(name, "one of " + ", ".join(repr(option) for option in options), value)
-    return value
+    if not isinstance(value, (list, dict, set, np.ndarray)):
+        for option in options:
+            same_kind = isinstance(option, (bool, np.bool_)) == isinstance(value, (bool, np.bool_))
+            if same_kind and option == value:
+                return option
+    raise _fail(name, "one of " + ", ".join(repr(option) for option in options), value)
 
 
 def text(name: str, value: Any) -> str:
@@ -119,12 +138,19 @@ def function(name: str, value: Any) -> Callable:
     return value
 
 
-def instance(name: str, value: Any, kind: type | tuple[type, ...], description: str | None = None) -> Any:
-    """An instance of ``kind``."""
+def instance(
+    name: str, value: Any, kind: type | tuple[type, ...], description: str | None = None
+) -> Any:
+    """An instance of ``kind``; ``description`` ("a Matplotlib Figure") names it in the error."""
     if not isinstance(value, kind):
         names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
-        raise _fail(name, description or f"a {names}", value)
+        raise _fail(name, description or f"an instance of {names}", value)
     return value
+
+
+def _shape_text(shape: tuple[int | None, ...]) -> str:
+    sizes = ["any" if size is None else str(size) for size in shape]
+    return "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
 
 
 def array(
@@ -134,8 +160,13 @@ def array(
     shape: tuple[int | None, ...] | None = None,
     min_length: int = 0,
     finite: bool = True,
+    dtype: Any = None,
 ) -> np.ndarray:
-    """A numeric array (float64 unless it holds integers) of the given rank and shape (None: any size)."""
+    """A real numeric array of the given rank and shape (None: any size), ``bool`` excluded.
+
+    ``min_length`` bounds the first axis (rows). ``finite`` rejects NaN and infinity. ``dtype``
+    (say ``np.float64``) converts the result; without it the array keeps its own dtype.
+    """
     if value is None or isinstance(value, (str, bytes, dict)):
         raise _fail(name, "a numeric array", value)
     try:
@@ -148,13 +179,19 @@ def array(
         raise _fail(name, "a real-valued array", value)
     ranks = (ndim,) if isinstance(ndim, int) else ndim
     if ranks is not None and result.ndim not in ranks:
-        raise ValueError(f"{name} must have {' or '.join(map(str, ranks))} dimensions; got shape {result.shape}")
-    if shape is not None:
-        if result.ndim != len(shape) or any(want is not None and want != got for want, got in zip(shape, result.shape)):
-            wanted = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
-            raise ValueError(f"{name} must have shape {wanted}; got {result.shape}")
+        wanted = " or ".join(map(str, ranks)) + (" dimension" if ranks == (1,) else " dimensions")
+        raise ValueError(f"{name} must have {wanted}; got shape {result.shape}")
+    if shape is not None and (
+        result.ndim != len(shape)
+        or any(want not in (None, got) for want, got in zip(shape, result.shape, strict=True))
+    ):
+        raise ValueError(f"{name} must have shape {_shape_text(shape)}; got {result.shape}")
     if result.ndim and len(result) < min_length:
-        raise ValueError(f"{name} must hold at least {min_length} entries; got {len(result)}")
+        noun = ("row", "rows") if result.ndim > 1 else ("entry", "entries")
+        least = f"{min_length} {noun[min_length != 1]}"
+        raise ValueError(f"{name} must hold at least {least}; got {len(result)}")
+    if dtype is not None:
+        result = result.astype(dtype, copy=False)
     if finite and np.issubdtype(result.dtype, np.floating) and not np.all(np.isfinite(result)):
         raise ValueError(f"{name} must hold finite numbers; it holds NaN or infinity")
     return result

@@ -1,8 +1,8 @@
 """Numbers and statements bound to the run that produced them (every chapter, from chapter 1).
 
 The book promises that every number in its prose is computed by the code beside it, and that every
-statement that depends on a run ("the gradient vanishes", "R1 captures every mode") is checked on that
-run. Two functions keep the promise:
+statement that depends on a run ("the gradient vanishes", "R1 captures every mode") is checked on
+that run. Two functions keep the promise:
 
 - :func:`glue` stores a value under a name; the prose shows it with the book's ``{num}`name:.3f```
   role, which the build resolves (in every language edition) from the run's own output.
@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ganbook import checks
 from ganbook.config import is_quick
 
 # What the build reads back (book/_ext/claims.py): a claim's record sits in its output's metadata
@@ -32,6 +33,7 @@ from ganbook.config import is_quick
 CLAIM_KEY = "ganbook_claim"
 GLUE_PREFIX = "application/papermill.record/"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_NAME_RULE = "a string of letters, digits, '_', '.' or '-' that starts with a letter or '_'"
 
 
 class ClaimFailed(AssertionError):
@@ -59,7 +61,7 @@ class Claim:
 
 
 def plain(value: Any) -> Any:
-    """Return ``value`` as plain JSON data: NumPy scalars and arrays become Python numbers and lists.
+    """Return ``value`` as plain JSON data: NumPy scalars and arrays become numbers and lists.
 
     Introduced in chapter 1, for :func:`glue` and :func:`claim`. Non-finite floats become strings
     ("nan", "inf"), since JSON has no spelling for them.
@@ -79,7 +81,9 @@ def plain(value: Any) -> Any:
         return [plain(item) for item in value]
     if value is None or isinstance(value, str):
         return value
-    raise ValueError(f"value must be a number, string, bool, array, list or dict; got {type(value).__name__}")
+    raise ValueError(
+        f"value must be a number, string, bool, array, list or dict; got {type(value).__name__}"
+    )
 
 
 def _show(value: Any) -> str:
@@ -101,17 +105,20 @@ def _display(bundle: dict, metadata: dict | None = None) -> None:
 def glue(name: str, value: Any) -> Any:
     """Store ``value`` under ``name`` for the prose, which shows it with ``{num}`name:fmt```.
 
-    Introduced in chapter 1. Numbers are stored as plain Python numbers, so that format specs such as
-    ``.3f`` or ``,d`` apply; strings are stored as they are. Nothing is shown under the cell. Returns
-    ``value`` unchanged, so that ``gap = glue("gap", compute_gap())`` reads naturally.
+    Introduced in chapter 1. Numbers are stored as plain Python numbers, so that format specs such
+    as ``.3f`` or ``,d`` apply; strings are stored as they are. Nothing is shown under the cell.
+    Returns ``value`` unchanged, so that ``gap = glue("gap", compute_gap())`` reads naturally.
     """
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"name must be a string of letters, digits, '_', '.' or '-'; got {name!r}")
+    if not _NAME.match(checks.instance("name", name, str, _NAME_RULE)):
+        raise ValueError(f"name must be {_NAME_RULE}; got {name!r}")
     stored = plain(value)
     if isinstance(stored, (list, dict)) or stored is None:
-        raise ValueError(f"value must be a single number, bool or string to appear in the text; got {value!r}")
+        raise ValueError(
+            f"value must be a single number, bool or string to appear in the text; got {value!r}"
+        )
     text = stored if isinstance(stored, str) else repr(stored)
-    _display({GLUE_PREFIX + "text/plain": text}, {"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}})
+    scrapbook = {"name": name, "mime_prefix": GLUE_PREFIX}
+    _display({GLUE_PREFIX + "text/plain": text}, {"scrapbook": scrapbook})
     return value
 
 
@@ -123,13 +130,13 @@ def claim(statement: str, held: Any, value: Any = None) -> Claim:
     dict of numbers), shown beside the statement and kept in the report. In full mode a statement
     that does not hold raises :class:`ClaimFailed`; in quick mode it is only recorded.
     """
-    if not isinstance(statement, str) or not statement.strip():
-        raise ValueError(f"statement must be a non-empty string; got {statement!r}")
-    if not isinstance(held, (bool, np.bool_)):
-        raise ValueError(f"held must be a bool (the outcome of the check); got {held!r}")
+    checks.text("statement", statement)
+    checks.instance("held", held, (bool, np.bool_), "a bool (the outcome of the check)")
     result = Claim(statement.strip(), plain(value), bool(held), "quick" if is_quick() else "full")
     _display({"text/plain": result.report()}, {CLAIM_KEY: json.loads(json.dumps(asdict(result)))})
     if not result.held and result.mode == "full":
-        raise ClaimFailed(f"the text says “{result.statement}”, but on this run it does not hold"
-                          + ("" if result.value is None else f" (value: {_show(result.value)})"))
+        measured = "" if result.value is None else f" (value: {_show(result.value)})"
+        raise ClaimFailed(
+            f"the text says “{result.statement}”, but on this run it does not hold{measured}"
+        )
     return result

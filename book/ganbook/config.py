@@ -14,6 +14,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from ganbook import checks
+
 T = TypeVar("T")
 
 QUICK_ENV = "GANBOOK_QUICK"
@@ -40,9 +42,8 @@ def choose(full: T, quick: T) -> T:
     Every size a chapter uses (epochs, samples, grid points) goes through this one function, so a
     reader sees both settings side by side: ``epochs = choose(full=30, quick=1)``.
     """
-    if type(full) is not type(quick) and not (
-        isinstance(full, (int, float)) and isinstance(quick, (int, float))
-    ):
+    same_kind = type(full) is type(quick) or (checks.is_number(full) and checks.is_number(quick))
+    if not same_kind:
         raise ValueError(
             f"full and quick must be of the same kind; got full={full!r} and quick={quick!r}"
         )
@@ -55,11 +56,7 @@ def seed_everything(seed: int) -> int:
     The same seed gives the same numbers on the same machine; different machines (or a GPU) may
     still differ in the last digits, because floating-point sums are evaluated in different orders.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer; got {seed!r}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be in [0, 2**32); got {seed}")
-    seed = int(seed)
+    seed = checks.seed("seed", seed)
     random.seed(seed)
     np.random.seed(seed)
     import keras  # imported here so that NumPy-only chapters start fast
@@ -79,10 +76,11 @@ def artifacts_dir(subdir: str | None = None) -> Path:
     if is_quick():
         root = root / "quick"
     if subdir is not None:
-        if not isinstance(subdir, str) or not subdir.strip():
-            raise ValueError(f"subdir must be a non-empty string; got {subdir!r}")
+        checks.text("subdir", subdir)
         if Path(subdir).is_absolute() or ".." in Path(subdir).parts:
-            raise ValueError(f"subdir must be a relative path inside the artifacts folder; got {subdir!r}")
+            raise ValueError(
+                f"subdir must be a relative path inside the artifacts folder; got {subdir!r}"
+            )
         root = root / subdir
     root.mkdir(parents=True, exist_ok=True)
     return root

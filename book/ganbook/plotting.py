@@ -12,12 +12,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from ganbook import checks
+
 
 def to_display(images: np.ndarray) -> np.ndarray:
-    """Map images from the model range [-1, 1] to [0, 1] for display, clipping overshoot (chapter 1)."""
-    images = np.asarray(images, dtype=np.float32)
-    if images.size == 0:
-        raise ValueError("images must not be empty")
+    """Map images from the model's range [-1, 1] to [0, 1] for display, clipped (chapter 1)."""
+    images = checks.array("images", images, min_length=1, finite=False, dtype=np.float32)
     return np.clip((images + 1.0) / 2.0, 0.0, 1.0)
 
 
@@ -26,17 +26,15 @@ def tile_images(images: np.ndarray, ncols: int = 8, pad: int = 1) -> np.ndarray:
 
     Empty cells of the last row and the padding between images are left at -1 (black).
     """
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    if images.ndim != 3 or len(images) == 0:
-        raise ValueError(f"images must have shape (N, H, W) or (N, H, W, 1) with N > 0; got {images.shape}")
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer; got {ncols!r}")
-    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
-        raise ValueError(f"pad must be a non-negative integer; got {pad!r}")
+    images = checks.array(
+        "images", images, ndim=(3, 4), min_length=1, finite=False, dtype=np.float32
+    )
+    if images.ndim == 4:
+        images = checks.array("images", images, shape=(None, None, None, 1), finite=False)[..., 0]
+    ncols = checks.positive_int("ncols", ncols)
+    pad = checks.non_negative_int("pad", pad)
     count, height, width = images.shape
-    ncols = min(int(ncols), count)
+    ncols = min(ncols, count)
     nrows = -(-count // ncols)
     mosaic = np.full((nrows * (height + pad) - pad, ncols * (width + pad) - pad), -1.0, np.float32)
     for index, image in enumerate(images):
@@ -98,17 +96,16 @@ def plot_densities(
 
     Each curve must have the same length as ``x``; ``fill`` shades under each curve.
     """
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 1 or len(x) < 2:
-        raise ValueError(f"x must be a 1-D grid of at least 2 points; got shape {x.shape}")
+    x = checks.array("x", x, ndim=1, min_length=2, dtype=float)
     if not curves:
         raise ValueError("curves must name at least one curve")
+    curves = {
+        label: checks.array(f"curves[{label!r}]", values, shape=x.shape, finite=False, dtype=float)
+        for label, values in curves.items()
+    }
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     for label, values in curves.items():
-        values = np.asarray(values, dtype=float)
-        if values.shape != x.shape:
-            raise ValueError(f"curves[{label!r}] must have the shape of x {x.shape}; got {values.shape}")
         (line,) = ax.plot(x, values, label=label)
         if fill:
             ax.fill_between(x, values, alpha=0.15, color=line.get_color())
