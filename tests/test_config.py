@@ -91,3 +91,19 @@ def test_artifacts_dir_rejects_bad_subdirs(monkeypatch, tmp_path, subdir):
     monkeypatch.setenv("GANBOOK_ARTIFACTS", str(tmp_path))
     with pytest.raises(ValueError, match="subdir"):
         artifacts_dir(subdir)
+
+
+def test_machine_names_cores_and_gpus(monkeypatch):
+    import os
+
+    import tensorflow as tf
+
+    from ganbook import machine
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [])
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert machine() == f"{cores} CPU cores, no GPU"
+    gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [gpu, gpu])
+    monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda d: {"device_name": "NVIDIA H200"})
+    assert machine() == f"{cores} CPU cores, 2 GPUs (NVIDIA H200)"

@@ -46,7 +46,7 @@ from ganbook.classifier import (
     predict_digits,
     save_model_atomically,
 )
-from ganbook.config import artifacts_dir, choose, is_quick, seed_everything
+from ganbook.config import artifacts_dir, choose, is_quick, machine, seed_everything
 from ganbook.data import (
     CorruptDataError,
     DatasetUnavailable,
@@ -112,6 +112,7 @@ __all__ = [
     "load_images",
     "load_or_train_dcgan_generator",
     "load_or_train_digit_classifier",
+    "machine",
     "memorisation_check",
     "mode_coverage",
     "plot_densities",

@@ -84,3 +84,19 @@ def artifacts_dir(subdir: str | None = None) -> Path:
         root = root / subdir
     root.mkdir(parents=True, exist_ok=True)
     return root
+
+
+def machine() -> str:
+    """Describe the hardware a run time was measured on: CPU cores and the GPUs TensorFlow sees.
+
+    Introduced in chapter 1: every chapter states its run time from its own timer, together with this
+    description (for example "2 CPU cores, no GPU"), so a reader knows what the figure applies to.
+    """
+    import tensorflow as tf
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return f"{cores} CPU cores, no GPU"
+    names = sorted({tf.config.experimental.get_device_details(gpu).get("device_name", "GPU") for gpu in gpus})
+    return f"{cores} CPU cores, {len(gpus)} GPU{'s' if len(gpus) > 1 else ''} ({', '.join(names)})"
