@@ -15,7 +15,8 @@ def _quiet(**kwargs):
 
 def test_healthy_probes_raise_nothing():
     real = toy.sample_ring(256, seed=0)
-    monitor, lines = _quiet(real_samples=real, modes_fn=lambda s: score_toy(s, "ring").modes, total_modes=8)
+    modes = lambda s: score_toy(s, "ring").modes  # noqa: E731
+    monitor, lines = _quiet(real_samples=real, modes_fn=modes, total_modes=8)
     for step in range(10):
         monitor.update(step * 100, 0.6, 0.55 + 0.01 * (step % 2), 1.0, 0.7, 0.8,
                        samples=toy.sample_ring(256, seed=step + 1))
@@ -64,7 +65,8 @@ def test_oscillation_from_jumping_samples_and_from_swings():
     means = toy.ring_means()
     monitor, _ = _quiet(real_samples=toy.sample_ring(200), window=6)
     for step in range(6):
-        monitor.update(step, 0.6, 0.6, 1.0, samples=np.repeat(means[(3 * step) % 8][None], 50, axis=0))
+        jumping = np.repeat(means[(3 * step) % 8][None], 50, axis=0)
+        monitor.update(step, 0.6, 0.6, 1.0, samples=jumping)
     assert dg.OSCILLATION in monitor.failures()
     monitor2, _ = _quiet(window=6)
     for step, acc in enumerate([0.2, 0.9, 0.1, 0.8, 0.2, 0.9]):
@@ -105,12 +107,27 @@ def test_monitor_bad_input(kwargs, match):
         dg.TrainingMonitor(**kwargs)
 
 
+def test_numpy_numbers_are_accepted():
+    monitor, _ = _quiet(patience=np.int64(1), window=np.int32(3), warmup=np.int64(0))
+    found = monitor.update(np.int64(5), np.float32(0.99), np.float64(0.99), np.float32(1.0))
+    assert [d.failure for d in found] == [dg.D_WINS] and found[0].step == 5
+    assert type(found[0].step) is int
+
+
+def test_each_failure_has_its_own_check():
+    """The monitor checks one failure per method (chapter 7 reads them one by one)."""
+    checks = [name for name in vars(dg.TrainingMonitor) if name.startswith("_check_")]
+    assert len(checks) == len(dg.FAILURES)
+
+
 def test_update_bad_input():
     monitor, _ = _quiet()
     with pytest.raises(ValueError, match="d_acc_real"):
         monitor.update(1, 1.5, 0.5, 1.0)
     with pytest.raises(ValueError, match="step"):
         monitor.update(-1, 0.5, 0.5, 1.0)
+    with pytest.raises(ValueError, match="heldout_acc"):
+        monitor.update(1, 0.5, 0.5, 1.0, heldout_acc=-0.1)
 
 
 def test_keras_callback_probes_a_model_with_generator_and_discriminator():
@@ -128,8 +145,8 @@ def test_keras_callback_probes_a_model_with_generator_and_discriminator():
 
     lines = []
     real = toy.sample_ring(64)
-    callback = dg.GANDiagnostics(real, heldout=toy.sample_ring(64, seed=1),
-                                 monitor=dg.TrainingMonitor(real_samples=real, print_fn=lines.append))
+    monitor = dg.TrainingMonitor(real_samples=real, print_fn=lines.append)
+    callback = dg.GANDiagnostics(real, heldout=toy.sample_ring(64, seed=1), monitor=monitor)
     callback.set_model(Tiny())
     callback.on_epoch_end(0, {"d_loss": 0.7})
     entry = callback.history[0]

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from ganbook import toy
-from ganbook.mode_coverage import CSV_COLUMNS, mode_coverage, read_coverage_csv, record_coverage, score_toy
+from ganbook.mode_coverage import (
+    CSV_COLUMNS,
+    mode_coverage,
+    read_coverage_csv,
+    record_coverage,
+    score_toy,
+)
 
 
 def _at_means(means, per_mode, offset=0.0):
@@ -79,7 +85,7 @@ def test_record_coverage_writes_samples_and_replaces_rows(tmp_path, monkeypatch)
     monkeypatch.setenv("GANBOOK_QUICK", "0")
     samples = _at_means(toy.grid_means(), 100).astype(np.float32)
     record_coverage("grid", "gan", 0, samples)
-    record_coverage("grid", "gan", 1, samples[:2500] * 0 + 7.0)
+    record_coverage("grid", "gan", np.int64(1), samples[:2500] * 0 + 7.0)
     score = record_coverage("grid", "gan", 0, samples)  # replaces the first row
     assert score.modes == 25
     saved = np.load(tmp_path / "mode_coverage" / "grid-gan-0.npy")
@@ -97,6 +103,8 @@ def test_record_coverage_writes_samples_and_replaces_rows(tmp_path, monkeypatch)
         (("spiral", "gan", 0, np.zeros((2500, 2))), "dataset"),
         (("grid", "a/b", 0, np.zeros((2500, 2))), "method"),
         (("grid", "gan", -1, np.zeros((2500, 2))), "seed"),
+        (("grid", "gan", True, np.zeros((2500, 2))), "seed"),
+        (("grid", "", 0, np.zeros((2500, 2))), "method"),
         (("grid", "gan", 0, np.zeros((100, 2))), "samples"),
     ],
 )

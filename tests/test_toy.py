@@ -1,8 +1,19 @@
 """Tests of ganbook.toy: the ring and grid of PROTOCOLS.md have distinct modes."""
 
 import numpy as np
+import pytest
 
-from ganbook.toy import RING_SIGMA, ring_means, sample_ring
+from ganbook import toy
+from ganbook.toy import (
+    GRID_SIGMA,
+    RING_SIGMA,
+    Mixture1D,
+    grid_means,
+    ring_means,
+    sample_grid,
+    sample_mixture_2d,
+    sample_ring,
+)
 
 
 def min_pairwise_distance(points: np.ndarray) -> float:
@@ -31,10 +42,6 @@ def test_ring_samples_fall_near_all_eight_means():
 
 # --- grid, 1-D mixtures and argument checks ---
 
-import pytest
-
-from ganbook.toy import GRID_SIGMA, Mixture1D, grid_means, sample_grid, sample_mixture_2d
-
 
 def test_grid_has_25_distinct_means_two_apart():
     means = grid_means()
@@ -62,6 +69,21 @@ def test_mixture_1d_density_integrates_to_one_and_samples_match():
     assert samples.mean() == pytest.approx(0.25 * -2 + 0.75 * 3, abs=0.02)
 
 
+def test_benchmarks_by_name_match_the_ring_and_grid_functions():
+    np.testing.assert_array_equal(toy.means("ring"), ring_means())
+    np.testing.assert_array_equal(toy.means("grid"), grid_means())
+    assert (toy.sigma("ring"), toy.sigma("grid")) == (RING_SIGMA, GRID_SIGMA)
+    np.testing.assert_array_equal(toy.sample("ring", 50, seed=2), sample_ring(50, seed=2))
+    np.testing.assert_array_equal(toy.sample("grid", 50, seed=2), sample_grid(50, seed=2))
+    assert [len(toy.means(name)) for name in toy.BENCHMARKS] == [8, 25]
+
+
+def test_numpy_integers_are_accepted():
+    assert ring_means(modes=np.int64(4)).shape == (4, 2)
+    assert sample_ring(np.int32(3)).shape == (3, 2)
+    assert Mixture1D((0.0,), (1.0,)).sample(np.int64(2)).shape == (2, 1)
+
+
 @pytest.mark.parametrize(
     "kwargs, name",
     [
@@ -87,6 +109,10 @@ def test_mixture_1d_rejects_bad_parameters(kwargs, name):
         (lambda: sample_mixture_2d(ring_means(), float("nan"), 5), "sigma"),
         (lambda: sample_ring(0), "n"),
         (lambda: Mixture1D((0.0,), (1.0,)).sample(-2), "n"),
+        (lambda: sample_ring(True), "n"),
+        (lambda: toy.means("spiral"), "name"),
+        (lambda: toy.sigma("ring "), "name"),
+        (lambda: toy.sample("grid", 0), "n"),
     ],
 )
 def test_toy_functions_name_bad_arguments(call, name):

@@ -55,7 +55,7 @@ from ganbook.data import (
     bundled_digits_path,
     load_images,
 )
-from ganbook.diagnostics import TrainingMonitor
+from ganbook.diagnostics import GANDiagnostics, TrainingMonitor
 from ganbook.dirac import DiracGAN, distance_to_equilibrium
 from ganbook.gan import LATENT_DIM, load_or_train_dcgan_generator
 from ganbook.metrics import (
@@ -85,6 +85,7 @@ __all__ = [
     "CorruptDataError",
     "DatasetUnavailable",
     "DiracGAN",
+    "GANDiagnostics",
     "ImageData",
     "LATENT_DIM",
     "Mixture1D",

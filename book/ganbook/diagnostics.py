@@ -1,24 +1,25 @@
 """Watch a GAN while it trains and name the failure it shows (chapter 7, Failure modes, measured).
 
-:class:`TrainingMonitor` is given one *probe* at a time (the discriminator's accuracy on real and on
-fake samples, the generator's gradient norm, optionally the losses, a batch of generated samples, and
-D's accuracy on held-out real data) and prints a warning the first time it sees each of these:
+:class:`TrainingMonitor` is given one *probe* at a time (the discriminator's accuracy on real and
+on fake samples, the generator's gradient norm, optionally the losses, a batch of generated samples,
+and D's accuracy on held-out real data) and prints a warning the first time it sees each of these
+(one method of the monitor checks each):
 
 ``NaN``
     a loss, a gradient norm or a sample is not finite.
 ``D overpowering G``
     D classifies at least ``d_win`` of both real and fake samples correctly for ``patience`` probes.
 ``vanishing generator gradient``
-    the generator's gradient norm has fallen below ``vanish_ratio`` times the largest seen so far, for
-    ``patience`` probes.
+    the generator's gradient norm has fallen below ``vanish_ratio`` times the largest seen so far,
+    for ``patience`` probes.
 ``mode collapse``
     fewer than ``collapse_fraction`` of the modes are captured (when a ``modes_fn`` is given, as for
     the ring and grid), or else the samples' spread (mean distance between two samples) is below
     ``diversity_floor`` times that of real data.
 ``oscillation``
-    over the last ``window`` probes the generator's samples keep jumping (their mean moves by more than
-    ``jump`` times the real data's spread at least half the time) or D's accuracy on fakes swings up
-    and down by more than ``swing`` at nearly every probe.
+    over the last ``window`` probes the generator's samples keep jumping (their mean moves by more
+    than ``jump`` times the real data's spread at least half the time) or D's accuracy on fakes
+    swings up and down by more than ``swing`` at nearly every probe.
 ``D overfitting``
     D's accuracy on its training reals exceeds its accuracy on held-out reals by more than
     ``overfit_gap`` for ``patience`` probes.
@@ -29,10 +30,14 @@ Keras GAN through :class:`GANDiagnostics`, a ``keras.callbacks.Callback``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+import keras
 import numpy as np
+import tensorflow as tf
+
+from ganbook import checks
 
 NAN = "NaN"
 D_WINS = "D overpowering G"
@@ -45,7 +50,7 @@ FAILURES = (NAN, D_WINS, VANISHING, COLLAPSE, OSCILLATION, OVERFITTING)
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """One warning: the step, the run it concerns (or None), the failure's name and the evidence (chapter 7)."""
+    """One warning: the step, the run (or None), the failure's name and the evidence (chapter 7)."""
 
     step: int
     run: str | None
@@ -55,6 +60,33 @@ class Diagnosis:
     def __str__(self) -> str:
         where = f" ({self.run})" if self.run else ""
         return f"[step {self.step}] WARNING{where}: {self.failure}: {self.evidence}"
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """The numbers of one probe of one run (see :meth:`TrainingMonitor.update`)."""
+
+    step: int
+    d_acc_real: float
+    d_acc_fake: float
+    g_grad_norm: float
+    d_loss: float | None = None
+    g_loss: float | None = None
+    samples: np.ndarray | None = None
+    heldout_acc: float | None = None
+
+
+@dataclass
+class _RunState:
+    """What the monitor remembers of one run between probes."""
+
+    reported: set[str] = field(default_factory=set)
+    d_wins: int = 0  # consecutive probes in which D won
+    vanishing: int = 0  # consecutive probes with a vanished generator gradient
+    overfitting: int = 0  # consecutive probes with a train / held-out gap
+    max_grad: float = 0.0
+    acc_fake: list[float] = field(default_factory=list)  # the last `window` probes
+    centroids: list[np.ndarray] = field(default_factory=list)  # the last `window` probes
 
 
 def _mean_pairwise_distance(x: np.ndarray, limit: int = 256) -> float:
@@ -72,9 +104,9 @@ class TrainingMonitor:
 
     ``real_samples`` (N, ...) give the reference spread for the diversity and oscillation checks;
     ``modes_fn(samples) -> int`` and ``total_modes`` switch the collapse check to modes captured.
-    Checks of diversity and oscillation start after ``warmup`` steps. Each failure is reported once per
-    run (a run is a seed when several train side by side); warnings are printed as they happen (unless
-    ``verbose=False``) and kept in :attr:`diagnoses`.
+    Checks of diversity and oscillation start after ``warmup`` steps. Each failure is reported once
+    per run (a run is a seed when several train side by side); warnings are printed as they happen
+    (unless ``verbose=False``) and kept in :attr:`diagnoses`.
     """
 
     def __init__(
@@ -96,60 +128,32 @@ class TrainingMonitor:
         verbose: bool = True,
         print_fn: Callable[[str], None] = print,
     ) -> None:
-        for name, value, low, high in (
-            ("d_win", d_win, 0.5, 1.0),
-            ("vanish_ratio", vanish_ratio, 0.0, 1.0),
-            ("collapse_fraction", collapse_fraction, 0.0, 1.0),
-            ("diversity_floor", diversity_floor, 0.0, 1.0),
-            ("swing", swing, 0.0, 1.0),
-            ("overfit_gap", overfit_gap, 0.0, 1.0),
-        ):
-            if isinstance(value, bool) or not low < value <= high:
-                raise ValueError(f"{name} must be in ({low}, {high}]; got {value!r}")
-        for name, value in (("patience", patience), ("window", window)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        if window < 3:
-            raise ValueError(f"window must be at least 3; got {window!r}")
-        if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
-            raise ValueError(f"warmup must be a non-negative integer; got {warmup!r}")
-        if not (np.isfinite(jump) and jump > 0):
-            raise ValueError(f"jump must be a positive number; got {jump!r}")
+        def fraction(name: str, value: float, low: float = 0.0) -> float:
+            return checks.number(name, value, low, 1.0, exclusive_minimum=True)
+
+        self.d_win = fraction("d_win", d_win, low=0.5)
+        self.vanish_ratio = fraction("vanish_ratio", vanish_ratio)
+        self.collapse_fraction = fraction("collapse_fraction", collapse_fraction)
+        self.diversity_floor = fraction("diversity_floor", diversity_floor)
+        self.swing = fraction("swing", swing)
+        self.overfit_gap = fraction("overfit_gap", overfit_gap)
+        self.patience = checks.positive_int("patience", patience)
+        self.window = checks.integer("window", window, minimum=3)
+        self.warmup = checks.non_negative_int("warmup", warmup)
+        self.jump = checks.positive_number("jump", jump)
         if (modes_fn is None) != (total_modes is None):
             raise ValueError("modes_fn and total_modes must be given together")
-        if modes_fn is not None and not callable(modes_fn):
-            raise ValueError(f"modes_fn must be callable; got {modes_fn!r}")
-        if total_modes is not None and (isinstance(total_modes, bool) or not isinstance(total_modes, (int, np.integer)) or total_modes < 1):
-            raise ValueError(f"total_modes must be a positive integer; got {total_modes!r}")
+        self.modes_fn = None if modes_fn is None else checks.function("modes_fn", modes_fn)
+        self.total_modes = None if total_modes is None else checks.positive_int(
+            "total_modes", total_modes
+        )
         self.real_spread = None
         if real_samples is not None:
-            real = np.asarray(real_samples, dtype=np.float64)
-            if real.ndim < 2 or len(real) < 2 or not np.all(np.isfinite(real)):
-                raise ValueError(f"real_samples must be a finite array of at least 2 samples; got shape {real.shape}")
+            real = checks.array("real_samples", real_samples, ndim=(2, 3, 4), min_length=2)
             self.real_spread = _mean_pairwise_distance(real)
-        self.modes_fn, self.total_modes = modes_fn, total_modes
-        self.d_win, self.patience, self.vanish_ratio = d_win, patience, vanish_ratio
-        self.collapse_fraction, self.diversity_floor = collapse_fraction, diversity_floor
-        self.window, self.jump, self.swing, self.overfit_gap = window, jump, swing, overfit_gap
-        self.warmup, self.verbose, self.print_fn = warmup, verbose, print_fn
+        self.verbose, self.print_fn = verbose, print_fn
         self.diagnoses: list[Diagnosis] = []
-        self._state: dict = {}
-
-    def _run_state(self, run: str | None) -> dict:
-        return self._state.setdefault(
-            run, {"reported": set(), "d_wins": 0, "vanish": 0, "overfit": 0, "max_grad": 0.0,
-                  "centroids": [], "acc_fake": [], "last": {}}
-        )
-
-    def _warn(self, state: dict, step: int, run: str | None, failure: str, evidence: str) -> list[Diagnosis]:
-        if failure in state["reported"]:
-            return []
-        state["reported"].add(failure)
-        diagnosis = Diagnosis(int(step), run, failure, evidence)
-        self.diagnoses.append(diagnosis)
-        if self.verbose:
-            self.print_fn(str(diagnosis))
-        return [diagnosis]
+        self._runs: dict[str | None, _RunState] = {}
 
     def update(
         self,
@@ -165,77 +169,118 @@ class TrainingMonitor:
     ) -> list[Diagnosis]:
         """Take one probe and return the warnings it raises (chapter 7).
 
-        Accuracies are fractions in [0, 1]: ``d_acc_real`` on the reals D trains on, ``d_acc_fake`` on
-        fresh fakes, ``heldout_acc`` on real data D never saw.
+        Accuracies are fractions in [0, 1]: ``d_acc_real`` on the reals D trains on, ``d_acc_fake``
+        on fresh fakes, ``heldout_acc`` on real data D never saw. A probe with a number that is not
+        finite is reported as NaN and checked for nothing else.
         """
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
-            raise ValueError(f"step must be a non-negative integer; got {step!r}")
-        state = self._run_state(run)
+        probe = _Probe(checks.non_negative_int("step", step), d_acc_real, d_acc_fake, g_grad_norm,
+                      d_loss, g_loss, samples, heldout_acc)
+        state = self._runs.setdefault(run, _RunState())
+        evidence = self._check_nan(probe)
+        if evidence:
+            return self._warn(state, probe.step, run, NAN, evidence)
+        for name in ("d_acc_real", "d_acc_fake", "heldout_acc"):
+            if getattr(probe, name) is not None:
+                checks.probability(name, getattr(probe, name))
+        self._remember(state, probe)
+        detectors = (
+            (D_WINS, self._check_d_wins),
+            (VANISHING, self._check_vanishing_gradient),
+            (OVERFITTING, self._check_overfitting),
+            (COLLAPSE, self._check_collapse),
+            (OSCILLATION, self._check_oscillation),
+        )
         found: list[Diagnosis] = []
-        scalars = {"d_acc_real": d_acc_real, "d_acc_fake": d_acc_fake, "g_grad_norm": g_grad_norm,
-                   "d_loss": d_loss, "g_loss": g_loss, "heldout_acc": heldout_acc}
-        bad = [k for k, v in scalars.items() if v is not None and not np.isfinite(v)]
-        if samples is not None and not np.all(np.isfinite(samples)):
-            bad.append("samples")
-        if bad:
-            found += self._warn(state, step, run, NAN, f"not finite: {', '.join(bad)}")
-            return found
-        for name in ("d_acc_real", "d_acc_fake") + (("heldout_acc",) if heldout_acc is not None else ()):
-            if not 0.0 <= scalars[name] <= 1.0:
-                raise ValueError(f"{name} must be a fraction in [0, 1]; got {scalars[name]!r}")
-        state["last"] = dict(scalars)
-
-        state["d_wins"] = state["d_wins"] + 1 if min(d_acc_real, d_acc_fake) >= self.d_win else 0
-        if state["d_wins"] >= self.patience:
-            found += self._warn(state, step, run, D_WINS,
-                                f"D accuracy real {d_acc_real:.2f}, fake {d_acc_fake:.2f} for {state['d_wins']} probes")
-
-        state["max_grad"] = max(state["max_grad"], float(g_grad_norm))
-        ratio = g_grad_norm / state["max_grad"] if state["max_grad"] > 0 else 1.0
-        state["vanish"] = state["vanish"] + 1 if ratio < self.vanish_ratio else 0
-        if state["vanish"] >= self.patience:
-            found += self._warn(state, step, run, VANISHING,
-                                f"|grad G| = {g_grad_norm:.2e}, {ratio:.1e} of its peak {state['max_grad']:.2e}")
-
-        if heldout_acc is not None:
-            gap = d_acc_real - heldout_acc
-            state["overfit"] = state["overfit"] + 1 if gap > self.overfit_gap else 0
-            if state["overfit"] >= self.patience:
-                found += self._warn(state, step, run, OVERFITTING,
-                                    f"D accuracy on training reals {d_acc_real:.2f} vs held-out reals {heldout_acc:.2f}")
-
-        state["acc_fake"] = (state["acc_fake"] + [float(d_acc_fake)])[-self.window:]
-        if samples is not None:
-            flat = np.asarray(samples, dtype=np.float64).reshape(len(samples), -1)
-            state["centroids"] = (state["centroids"] + [flat.mean(axis=0)])[-self.window:]
-            if step >= self.warmup:
-                if self.modes_fn is not None:
-                    captured = int(self.modes_fn(samples))
-                    if captured < self.collapse_fraction * self.total_modes:
-                        found += self._warn(state, step, run, COLLAPSE,
-                                            f"{captured} of {self.total_modes} modes captured")
-                elif self.real_spread:
-                    ratio = _mean_pairwise_distance(flat) / self.real_spread
-                    if ratio < self.diversity_floor:
-                        found += self._warn(state, step, run, COLLAPSE,
-                                            f"sample spread {ratio:.2f} of the real data's")
-        if step >= self.warmup and len(state["acc_fake"]) >= self.window:
-            evidence = self._oscillation(state)
+        for failure, detect in detectors:
+            evidence = detect(state, probe)
             if evidence:
-                found += self._warn(state, step, run, OSCILLATION, evidence)
+                found += self._warn(state, probe.step, run, failure, evidence)
         return found
 
-    def _oscillation(self, state: dict) -> str | None:
-        acc = np.array(state["acc_fake"])
+    def _warn(
+        self, state: _RunState, step: int, run: str | None, failure: str, evidence: str
+    ) -> list[Diagnosis]:
+        if failure in state.reported:
+            return []
+        state.reported.add(failure)
+        diagnosis = Diagnosis(step, run, failure, evidence)
+        self.diagnoses.append(diagnosis)
+        if self.verbose:
+            self.print_fn(str(diagnosis))
+        return [diagnosis]
+
+    def _remember(self, state: _RunState, probe: _Probe) -> None:
+        """Keep the last ``window`` accuracies on fakes and sample means (for oscillation)."""
+        state.acc_fake = (state.acc_fake + [float(probe.d_acc_fake)])[-self.window :]
+        if probe.samples is not None:
+            flat = np.asarray(probe.samples, dtype=np.float64).reshape(len(probe.samples), -1)
+            state.centroids = (state.centroids + [flat.mean(axis=0)])[-self.window :]
+
+    # Each detector returns the evidence of its failure in this probe, or None.
+
+    @staticmethod
+    def _check_nan(probe: _Probe) -> str | None:
+        names = ("d_acc_real", "d_acc_fake", "g_grad_norm", "d_loss", "g_loss", "heldout_acc")
+        values = {name: getattr(probe, name) for name in names}
+        bad = [name for name, v in values.items() if v is not None and not np.isfinite(v)]
+        if probe.samples is not None and not np.all(np.isfinite(probe.samples)):
+            bad.append("samples")
+        return f"not finite: {', '.join(bad)}" if bad else None
+
+    def _check_d_wins(self, state: _RunState, probe: _Probe) -> str | None:
+        won = min(probe.d_acc_real, probe.d_acc_fake) >= self.d_win
+        state.d_wins = state.d_wins + 1 if won else 0
+        if state.d_wins < self.patience:
+            return None
+        return (f"D accuracy real {probe.d_acc_real:.2f}, fake {probe.d_acc_fake:.2f} "
+                f"for {state.d_wins} probes")
+
+    def _check_vanishing_gradient(self, state: _RunState, probe: _Probe) -> str | None:
+        state.max_grad = max(state.max_grad, float(probe.g_grad_norm))
+        ratio = probe.g_grad_norm / state.max_grad if state.max_grad > 0 else 1.0
+        state.vanishing = state.vanishing + 1 if ratio < self.vanish_ratio else 0
+        if state.vanishing < self.patience:
+            return None
+        return f"|grad G| = {probe.g_grad_norm:.2e}, {ratio:.1e} of its peak {state.max_grad:.2e}"
+
+    def _check_overfitting(self, state: _RunState, probe: _Probe) -> str | None:
+        if probe.heldout_acc is None:
+            return None
+        gap = probe.d_acc_real - probe.heldout_acc
+        state.overfitting = state.overfitting + 1 if gap > self.overfit_gap else 0
+        if state.overfitting < self.patience:
+            return None
+        return (f"D accuracy on training reals {probe.d_acc_real:.2f} "
+                f"vs held-out reals {probe.heldout_acc:.2f}")
+
+    def _check_collapse(self, state: _RunState, probe: _Probe) -> str | None:
+        if probe.samples is None or probe.step < self.warmup:
+            return None
+        if self.modes_fn is not None:
+            captured = int(self.modes_fn(probe.samples))
+            if captured < self.collapse_fraction * self.total_modes:
+                return f"{captured} of {self.total_modes} modes captured"
+        elif self.real_spread:
+            ratio = _mean_pairwise_distance(probe.samples) / self.real_spread
+            if ratio < self.diversity_floor:
+                return f"sample spread {ratio:.2f} of the real data's"
+        return None
+
+    def _check_oscillation(self, state: _RunState, probe: _Probe) -> str | None:
+        if probe.step < self.warmup or len(state.acc_fake) < self.window:
+            return None
+        acc = np.array(state.acc_fake)
         diffs = np.diff(acc)
         flips = int(np.sum((diffs[1:] * diffs[:-1] < 0) & (np.abs(diffs[1:]) > self.swing)))
         if flips >= len(diffs) - 2 and flips >= 2:
-            return f"D accuracy on fakes swings {acc.min():.2f} - {acc.max():.2f} over the last {len(acc)} probes"
-        if self.real_spread and len(state["centroids"]) >= self.window:
-            moves = np.linalg.norm(np.diff(np.array(state["centroids"]), axis=0), axis=1) / self.real_spread
-            if np.sum(moves > self.jump) >= (len(moves) + 1) // 2:
-                return (f"the samples' mean jumped by more than {self.jump:g} of the data spread in "
-                        f"{int(np.sum(moves > self.jump))} of the last {len(moves)} intervals")
+            return (f"D accuracy on fakes swings {acc.min():.2f} - {acc.max():.2f} "
+                    f"over the last {len(acc)} probes")
+        if self.real_spread and len(state.centroids) >= self.window:
+            moves = np.diff(np.array(state.centroids), axis=0)
+            jumps = int(np.sum(np.linalg.norm(moves, axis=1) / self.real_spread > self.jump))
+            if jumps >= (len(moves) + 1) // 2:
+                return (f"the samples' mean jumped by more than {self.jump:g} of the data spread "
+                        f"in {jumps} of the last {len(moves)} intervals")
         return None
 
     def failures(self, run: str | None = None) -> list[str]:
@@ -244,79 +289,75 @@ class TrainingMonitor:
 
     def summary(self) -> str:
         """One line per warning, or a line saying none was raised."""
-        return "\n".join(str(d) for d in self.diagnoses) if self.diagnoses else "no failure detected"
+        if not self.diagnoses:
+            return "no failure detected"
+        return "\n".join(str(d) for d in self.diagnoses)
 
 
-def _make_callback_class():
-    import keras
-    import tensorflow as tf
+class GANDiagnostics(keras.callbacks.Callback):
+    """A Keras callback that probes a GAN model at the end of every ``every`` epochs (chapter 7).
 
-    class GANDiagnostics(keras.callbacks.Callback):
-        """A Keras callback that probes a GAN model at the end of every ``every`` epochs (chapter 7).
+    The model must expose ``generator``, ``discriminator`` and ``latent_dim`` (chapter 5's ``GAN``
+    does). Each probe draws ``probe_size`` latent vectors, measures D's accuracy on ``real`` and on
+    the fakes (logit > 0 means "real"), the norm of the non-saturating generator loss's gradient,
+    and, when ``heldout`` real data are given, D's accuracy on them; then hands everything to
+    ``monitor`` (a :class:`TrainingMonitor`, built from ``real`` if not given).
+    """
 
-        The model must expose ``generator``, ``discriminator`` and ``latent_dim`` (chapter 5's
-        ``GAN`` does). Each probe draws ``probe_size`` latent vectors, measures D's accuracy on
-        ``real`` and on the fakes (logit > 0 means "real"), the norm of the non-saturating generator
-        loss's gradient, and, when ``heldout`` real data are given, D's accuracy on them; then hands
-        everything to ``monitor`` (a :class:`TrainingMonitor`, built from ``real`` if not given).
-        """
+    def __init__(
+        self,
+        real: np.ndarray,
+        heldout: np.ndarray | None = None,
+        monitor: TrainingMonitor | None = None,
+        every: int = 1,
+        probe_size: int = 256,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        self.every = checks.positive_int("every", every)
+        self.probe_size = checks.integer("probe_size", probe_size, minimum=2)
+        real = checks.array("real", real, ndim=(2, 3, 4), min_length=2, dtype=np.float32)
+        self.real = real[: self.probe_size]
+        self.heldout = None
+        if heldout is not None:
+            self.heldout = np.asarray(heldout, dtype=np.float32)[: self.probe_size]
+        self.monitor = monitor if monitor is not None else TrainingMonitor(real_samples=self.real)
+        self.rng = np.random.default_rng(seed)
+        self.history: list[dict] = []
 
-        def __init__(self, real: np.ndarray, heldout: np.ndarray | None = None, monitor: TrainingMonitor | None = None,
-                     every: int = 1, probe_size: int = 256, seed: int = 0) -> None:
-            super().__init__()
-            real = np.asarray(real, dtype=np.float32)
-            if real.ndim < 2 or len(real) < 2:
-                raise ValueError(f"real must be an array of at least 2 samples; got shape {real.shape}")
-            if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-                raise ValueError(f"every must be a positive integer; got {every!r}")
-            if isinstance(probe_size, bool) or not isinstance(probe_size, (int, np.integer)) or probe_size < 2:
-                raise ValueError(f"probe_size must be an integer >= 2; got {probe_size!r}")
-            self.real = real[:probe_size]
-            self.heldout = None if heldout is None else np.asarray(heldout, dtype=np.float32)[:probe_size]
-            self.monitor = monitor if monitor is not None else TrainingMonitor(real_samples=self.real)
-            self.every, self.probe_size = int(every), int(probe_size)
-            self.rng = np.random.default_rng(seed)
-            self.history: list[dict] = []
+    def probe(self) -> dict:
+        """Take one probe of ``self.model`` and return its numbers."""
+        for name in ("generator", "discriminator", "latent_dim"):
+            if not hasattr(self.model, name):
+                raise ValueError(f"the model must have a '{name}' attribute (chapter 5's GAN has)")
+        gen, disc = self.model.generator, self.model.discriminator
+        noise = self.rng.standard_normal((self.probe_size, int(self.model.latent_dim)))
+        z = tf.constant(noise, tf.float32)
+        with tf.GradientTape() as tape:
+            fake = gen(z, training=False)
+            logits_fake = disc(fake, training=False)
+            g_loss = tf.reduce_mean(tf.nn.softplus(-logits_fake))
+        grads = [g for g in tape.gradient(g_loss, gen.trainable_weights) if g is not None]
+        heldout = None
+        if self.heldout is not None:
+            heldout = float(np.mean(np.asarray(disc(self.heldout, training=False)) > 0))
+        return {
+            "d_acc_real": float(np.mean(np.asarray(disc(self.real, training=False)) > 0)),
+            "d_acc_fake": float(np.mean(np.asarray(logits_fake) < 0)),
+            "g_grad_norm": float(tf.linalg.global_norm(grads)) if grads else 0.0,
+            "g_loss": float(g_loss),
+            "samples": np.asarray(fake),
+            "heldout_acc": heldout,
+        }
 
-        def probe(self) -> dict:
-            """Take one probe of ``self.model`` and return its numbers."""
-            for name in ("generator", "discriminator", "latent_dim"):
-                if not hasattr(self.model, name):
-                    raise ValueError(f"the model must have a '{name}' attribute (chapter 5's GAN has)")
-            gen, disc = self.model.generator, self.model.discriminator
-            z = tf.constant(self.rng.standard_normal((self.probe_size, int(self.model.latent_dim))), tf.float32)
-            with tf.GradientTape() as tape:
-                fake = gen(z, training=False)
-                logits_fake = disc(fake, training=False)
-                g_loss = tf.reduce_mean(tf.nn.softplus(-logits_fake))
-            grads = [g for g in tape.gradient(g_loss, gen.trainable_weights) if g is not None]
-            g_norm = float(tf.linalg.global_norm(grads)) if grads else 0.0
-            acc_real = float(np.mean(np.asarray(disc(self.real, training=False)) > 0))
-            acc_fake = float(np.mean(np.asarray(logits_fake) < 0))
-            heldout = None
-            if self.heldout is not None:
-                heldout = float(np.mean(np.asarray(disc(self.heldout, training=False)) > 0))
-            return {"d_acc_real": acc_real, "d_acc_fake": acc_fake, "g_grad_norm": g_norm,
-                    "g_loss": float(g_loss), "samples": np.asarray(fake), "heldout_acc": heldout}
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            logs = logs or {}
-            if (epoch + 1) % self.every:
-                return
-            numbers = self.probe()
-            bad = [k for k, v in logs.items() if isinstance(v, (int, float, np.floating)) and not np.isfinite(v)]
-            if bad:
-                numbers["d_loss"] = float("nan")
-            self.history.append({k: v for k, v in numbers.items() if k != "samples"} | {"epoch": epoch + 1})
-            self.monitor.update(step=epoch + 1, **numbers)
-
-    return GANDiagnostics
-
-
-def __getattr__(name: str):
-    # Keras is imported only when the callback is first used, so that NumPy-only users start fast.
-    if name == "GANDiagnostics":
-        cls = _make_callback_class()
-        globals()["GANDiagnostics"] = cls
-        return cls
-    raise AttributeError(name)
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        if (epoch + 1) % self.every:
+            return
+        numbers = self.probe()
+        numeric = (int, float, np.floating)
+        if any(isinstance(v, numeric) and not np.isfinite(v) for v in logs.values()):
+            numbers["d_loss"] = float("nan")
+        numbers_only = {k: v for k, v in numbers.items() if k != "samples"}
+        self.history.append(numbers_only | {"epoch": epoch + 1})
+        self.monitor.update(step=epoch + 1, **numbers)

@@ -1,15 +1,16 @@
-"""The mode-coverage score of VEEGAN and PacGAN for the 2-D ring and grid (PROTOCOLS.md).
+"""The mode-coverage score of VEEGAN and PacGAN for the 2-D ring and grid (the Protocols appendix).
 
 Introduced in chapter 7 (Failure modes, measured); chapter 8 scores every remedy with it.
 
-Each generated sample is assigned to its nearest mode mean. It is *high quality* when it lies within
-``3 sigma`` of that mean (sigma is the standard deviation of the mode: 0.01 for the ring, 0.05 for the
-grid). A mode is *captured* when at least one high-quality sample falls to it. The KL score is
-``KL(p || uniform)`` where ``p`` is the histogram of the high-quality samples over *all* ``K`` modes
-(counts of high-quality samples assigned to each mode, divided by the number of high-quality samples;
-modes with no high-quality sample count zero), so ``KL = log K - H(p)``: 0 when the high-quality
-samples are spread evenly over every mode, ``log K`` when they all sit on one mode. With no
-high-quality sample at all the histogram does not exist and the KL is reported as NaN.
+Each generated sample is assigned to its nearest mode mean. It is *high quality* when it lies
+within ``3 sigma`` of that mean (sigma is the standard deviation of the mode: 0.01 for the ring,
+0.05 for the grid). A mode is *captured* when at least one high-quality sample falls to it. The KL
+score is ``KL(p || uniform)`` where ``p`` is the histogram of the high-quality samples over *all*
+``K`` modes (counts of high-quality samples assigned to each mode, divided by the number of
+high-quality samples; modes with no high-quality sample count zero), so ``KL = log K - H(p)``: 0
+when the high-quality samples are spread evenly over every mode, ``log K`` when they all sit on
+one mode. With no high-quality sample at all the histogram does not exist and the KL is reported as
+NaN.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ganbook import toy
+from ganbook import checks, toy
 from ganbook.config import artifacts_dir
 
 CSV_COLUMNS = ("dataset", "method", "seed", "modes", "high_quality", "kl")
-DATASETS = ("ring", "grid")
+SAMPLES_SCORED = 2500  # the protocol scores 2,500 samples per run
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,19 @@ class ModeCoverage:
         )
 
 
-def mode_coverage(samples: np.ndarray, means: np.ndarray, sigma: float, radius: float = 3.0) -> ModeCoverage:
-    """Score ``samples`` (N, 2) against mode ``means`` (K, 2) of standard deviation ``sigma`` (chapter 7).
+def mode_coverage(
+    samples: np.ndarray, means: np.ndarray, sigma: float, radius: float = 3.0
+) -> ModeCoverage:
+    """Score ``samples`` (N, 2) against mode ``means`` (K, 2) of std ``sigma`` (chapter 7).
 
-    A sample is high quality when its distance to the nearest mean is below ``radius * sigma``.
+    A sample is high quality when its distance to the nearest mean is below ``radius * sigma``;
+    samples that are not finite count as low quality.
     """
-    samples = np.asarray(samples, dtype=np.float64)
-    means = np.asarray(means, dtype=np.float64)
-    if samples.ndim != 2 or samples.shape[1] != 2 or len(samples) == 0:
-        raise ValueError(f"samples must have shape (N, 2) with N >= 1; got {samples.shape}")
-    if means.ndim != 2 or means.shape[1] != 2 or len(means) == 0:
-        raise ValueError(f"means must have shape (K, 2) with K >= 1; got {means.shape}")
-    if isinstance(sigma, bool) or not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"sigma must be a positive number; got {sigma!r}")
-    if isinstance(radius, bool) or not np.isfinite(radius) or radius <= 0:
-        raise ValueError(f"radius must be a positive number; got {radius!r}")
+    shape = (None, 2)
+    samples = checks.array("samples", samples, shape=shape, min_length=1, finite=False, dtype=float)
+    means = checks.array("means", means, shape=shape, min_length=1, dtype=float)
+    sigma = checks.positive_number("sigma", sigma)
+    radius = checks.positive_number("radius", radius)
     finite = np.all(np.isfinite(samples), axis=1)
     dist = np.full((len(samples), len(means)), np.inf)
     dist[finite] = np.linalg.norm(samples[finite, None, :] - means[None, :, :], axis=-1)
@@ -87,51 +86,49 @@ def mode_coverage(samples: np.ndarray, means: np.ndarray, sigma: float, radius: 
 
 
 def score_toy(samples: np.ndarray, dataset: str) -> ModeCoverage:
-    """:func:`mode_coverage` with the means and sigma of ``dataset`` ("ring" or "grid") (chapter 7)."""
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}; got {dataset!r}")
-    if dataset == "ring":
-        return mode_coverage(samples, toy.ring_means(), toy.RING_SIGMA)
-    return mode_coverage(samples, toy.grid_means(), toy.GRID_SIGMA)
+    """:func:`mode_coverage` with the means and sigma of the benchmark ``dataset`` (chapter 7)."""
+    checks.one_of("dataset", dataset, toy.BENCHMARKS)
+    return mode_coverage(samples, toy.means(dataset), toy.sigma(dataset))
 
 
-def _check_name(name: str, value: str) -> str:
-    if not isinstance(value, str) or not value or any(ch in value for ch in '/\\,\n"') or value.strip() != value:
-        raise ValueError(f"{name} must be a non-empty string without '/', '\\\\', ',' or quotes; got {value!r}")
+def _file_safe(name: str, value: str) -> str:
+    """A name that can be part of a file name and a CSV cell."""
+    checks.text(name, value)
+    if any(ch in value for ch in '/\\,\n"') or value.strip() != value:
+        raise ValueError(
+            f"{name} must be a non-empty string without '/', '\\\\', ',' or quotes; got {value!r}"
+        )
     return value
 
 
 def record_coverage(dataset: str, method: str, seed: int, samples: np.ndarray) -> ModeCoverage:
     """Score 2,500 samples and save them as the chapter 8 artifacts (chapter 7).
 
-    Writes the samples to ``artifacts_dir("mode_coverage")/f"{dataset}-{method}-{seed}.npy"`` (float32,
-    shape (2500, 2)) and the score as a row of ``artifacts_dir()/"mode_coverage.csv"`` (columns
-    dataset, method, seed, modes, high_quality, kl; a row with the same dataset, method and seed is
-    replaced). Both files are written to a temporary name and moved into place.
+    Writes the samples to ``artifacts_dir("mode_coverage")/f"{dataset}-{method}-{seed}.npy"``
+    (float32, shape (2500, 2)) and the score as a row of ``artifacts_dir()/"mode_coverage.csv"``
+    (columns dataset, method, seed, modes, high_quality, kl; a row with the same dataset, method and
+    seed is replaced). Both files are written to a temporary name and moved into place.
     """
-    _check_name("dataset", dataset)
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}; got {dataset!r}")
-    _check_name("method", method)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    samples = np.asarray(samples, dtype=np.float32)
-    if samples.shape != (2500, 2):
-        raise ValueError(f"samples must have shape (2500, 2) (the protocol scores 2,500); got {samples.shape}")
+    checks.one_of("dataset", dataset, toy.BENCHMARKS)
+    _file_safe("method", method)
+    seed = checks.non_negative_int("seed", seed)
+    shape = (SAMPLES_SCORED, 2)
+    samples = checks.array("samples", samples, shape=shape, finite=False, dtype=np.float32)
     score = score_toy(samples, dataset)
     folder = artifacts_dir("mode_coverage")
-    target = folder / f"{dataset}-{method}-{int(seed)}.npy"
+    target = folder / f"{dataset}-{method}-{seed}.npy"
     tmp = folder / f".{target.stem}.{os.getpid()}.tmp.npy"
     np.save(tmp, samples)
     os.replace(tmp, target)
     table = artifacts_dir() / "mode_coverage.csv"
     rows = read_coverage_csv(table) if table.exists() else []
-    rows = [r for r in rows if (r["dataset"], r["method"], int(r["seed"])) != (dataset, method, int(seed))]
+    key = (dataset, method, seed)
+    rows = [r for r in rows if (r["dataset"], r["method"], int(r["seed"])) != key]
     rows.append(
         {
             "dataset": dataset,
             "method": method,
-            "seed": int(seed),
+            "seed": seed,
             "modes": score.modes,
             "high_quality": round(score.high_quality, 2),
             "kl": round(score.kl, 4) if np.isfinite(score.kl) else "nan",
@@ -154,5 +151,8 @@ def read_coverage_csv(path: str | os.PathLike | None = None) -> list[dict]:
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
-            raise ValueError(f"path must be a mode_coverage.csv with columns {CSV_COLUMNS}; got {reader.fieldnames}")
+            raise ValueError(
+                f"path must be a mode_coverage.csv with columns {CSV_COLUMNS}; "
+                f"got {reader.fieldnames}"
+            )
         return list(reader)
