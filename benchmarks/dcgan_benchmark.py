@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from dataclasses import replace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -58,7 +57,9 @@ def hand_written_loop(config, images, in_graph: bool):
     ``in_graph``: the loop over the batches runs inside a ``tf.function`` too (no Python between
     steps); otherwise Python calls the compiled step once per batch.
     """
-    reference = build_gan(config)  # only for its networks and optimisers: the same builders, same seed
+    reference = build_gan(
+        config
+    )  # only for its networks and optimisers: the same builders, same seed
     generator, discriminator = reference.generator, reference.discriminator
     d_optimizer, g_optimizer = reference.d_optimizer, reference.g_optimizer
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
@@ -71,15 +72,24 @@ def hand_written_loop(config, images, in_graph: bool):
         with tf.GradientTape() as tape:
             real_logits = discriminator(real, training=True)
             fake_logits = discriminator(fake, training=True)
-            d_loss = bce(tf.ones_like(real_logits), real_logits) + bce(tf.zeros_like(fake_logits), fake_logits)
-        d_optimizer.apply_gradients(zip(tape.gradient(d_loss, discriminator.trainable_variables),
-                                        discriminator.trainable_variables))
+            d_loss = bce(tf.ones_like(real_logits), real_logits) + bce(
+                tf.zeros_like(fake_logits), fake_logits
+            )
+        d_optimizer.apply_gradients(
+            zip(
+                tape.gradient(d_loss, discriminator.trainable_variables),
+                discriminator.trainable_variables,
+            )
+        )
         with tf.GradientTape() as tape:
-            logits = discriminator(generator(keras.random.normal((n, config.latent_dim), seed=seed), training=True),
-                                   training=True)
+            logits = discriminator(
+                generator(keras.random.normal((n, config.latent_dim), seed=seed), training=True),
+                training=True,
+            )
             g_loss = bce(tf.ones_like(logits), logits)
-        g_optimizer.apply_gradients(zip(tape.gradient(g_loss, generator.trainable_variables),
-                                        generator.trainable_variables))
+        g_optimizer.apply_gradients(
+            zip(tape.gradient(g_loss, generator.trainable_variables), generator.trainable_variables)
+        )
         return d_loss, g_loss
 
     dataset = make_dataset(images, config.batch_size, seed=config.seed)
@@ -152,7 +162,9 @@ def tutorial_generator(latent_dim: int = 100) -> keras.Model:
             layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
             layers.BatchNormalization(),
             layers.LeakyReLU(),
-            layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False, activation="tanh"),
+            layers.Conv2DTranspose(
+                1, 5, strides=2, padding="same", use_bias=False, activation="tanh"
+            ),
         ],
         name="tutorial_generator",
     )
@@ -193,7 +205,10 @@ class QualityClock(keras.callbacks.Callback):
         if (epoch + 1) % self.every == 0 or epoch + 1 == self.params["epochs"]:
             fd = self.measure(self.model.generator)
             self.trace.append((epoch + 1, self.trained_seconds, fd))
-            print(f"    epoch {epoch + 1:3d}  training time {self.trained_seconds:7.1f} s  FD-digits {fd:7.2f}", flush=True)
+            print(
+                f"    epoch {epoch + 1:3d}  training time {self.trained_seconds:7.1f} s  FD-digits {fd:7.2f}",
+                flush=True,
+            )
             if self.target is not None and fd <= self.target and self.reached is None:
                 self.reached = self.trace[-1]
                 self.model.stop_training = True
@@ -205,7 +220,11 @@ def make_quality_measure(classifier, images):
 
     def measure(generator) -> float:
         latent_dim = int(generator.inputs[0].shape[-1])
-        z = np.random.default_rng(2024).standard_normal((EVAL_SAMPLES, latent_dim)).astype("float32")
+        z = (
+            np.random.default_rng(2024)
+            .standard_normal((EVAL_SAMPLES, latent_dim))
+            .astype("float32")
+        )
         generated = generator.predict(z, batch_size=500, verbose=0)
         return frechet_distance(classifier_features(classifier, generated), reference)
 
@@ -222,56 +241,78 @@ def train_recipe(images, epochs: int, measure, seed: int = 0) -> QualityClock:
         jit_compile=False,
     )
     clock = QualityClock(measure, every=max(epochs // 5, 1))
-    gan.fit(make_dataset(images, RECIPE_BATCH, seed=seed), epochs=epochs, callbacks=[clock], verbose=0)
+    gan.fit(
+        make_dataset(images, RECIPE_BATCH, seed=seed), epochs=epochs, callbacks=[clock], verbose=0
+    )
     return clock
 
 
 def train_chapter(config, images, measure, target: float) -> QualityClock:
     gan = build_gan(config)
     clock = QualityClock(measure, every=1, target=target)
-    gan.fit(make_dataset(images, config.batch_size, seed=config.seed), epochs=config.epochs, callbacks=[clock],
-            verbose=0)
+    gan.fit(
+        make_dataset(images, config.batch_size, seed=config.seed),
+        epochs=config.epochs,
+        callbacks=[clock],
+        verbose=0,
+    )
     return clock
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke test of the script with tiny runs")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke test of the script with tiny runs"
+    )
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
     args = parser.parse_args()
 
     config = chapter5_config(epochs=2 if args.quick else chapter5_config().epochs)
     images = load_images(config.dataset, "train").images
-    print(f"Data: {len(images):,} training images. CPU cores visible: {os.cpu_count()}; "
-          f"load average at start: {os.getloadavg()[0]:.1f}")
+    print(
+        f"Data: {len(images):,} training images. CPU cores visible: {os.cpu_count()}; "
+        f"load average at start: {os.getloadavg()[0]:.1f}"
+    )
     print(f"Chapter 5 configuration: {config}")
 
     if not args.skip_throughput:
         print("\n1. Throughput (images per second, median of alternating rounds)")
-        speeds = measure_throughput(config, images, rounds=1 if args.quick else 8, epochs_per_round=1)
+        speeds = measure_throughput(
+            config, images, rounds=1 if args.quick else 8, epochs_per_round=1
+        )
         for name, speed in speeds.items():
             print(f"    {name:30s} {speed:8.0f} images/s")
         best_loop = max(speed for name, speed in speeds.items() if name != "GAN.fit")
-        print(f"    RATIO fit / fastest hand-written loop = {speeds['GAN.fit'] / best_loop:.3f}   (goal >= 0.95)")
+        print(
+            f"    RATIO fit / fastest hand-written loop = {speeds['GAN.fit'] / best_loop:.3f}   (goal >= 0.95)"
+        )
 
     if not args.skip_quality:
         print("\n2. Time to quality (FD-digits between 4,500 generated and the training images)")
         measure = make_quality_measure(load_or_train_digit_classifier(), images)
         recipe_epochs = 2 if args.quick else RECIPE_EPOCHS
-        print(f"  TensorFlow DCGAN tutorial recipe, {recipe_epochs} epochs, batch {RECIPE_BATCH}, Adam {RECIPE_LEARNING_RATE}:")
+        print(
+            f"  TensorFlow DCGAN tutorial recipe, {recipe_epochs} epochs, batch {RECIPE_BATCH}, Adam {RECIPE_LEARNING_RATE}:"
+        )
         recipe = train_recipe(images, recipe_epochs, measure)
         recipe_epochs_done, recipe_seconds, target = recipe.trace[-1]
         print(f"  Chapter 5 configuration, until FD-digits <= {target:.2f}:")
         chapter = train_chapter(config, images, measure, target)
         if chapter.reached is None:
-            print(f"    not reached in {config.epochs} epochs ({chapter.trained_seconds:.1f} s); "
-                  f"best FD-digits {min(fd for _, _, fd in chapter.trace):.2f}")
+            print(
+                f"    not reached in {config.epochs} epochs ({chapter.trained_seconds:.1f} s); "
+                f"best FD-digits {min(fd for _, _, fd in chapter.trace):.2f}"
+            )
         else:
             epochs, seconds, fd = chapter.reached
-            print(f"    recipe:  {recipe_seconds:7.1f} s for {recipe_epochs_done} epochs -> FD-digits {target:.2f}")
+            print(
+                f"    recipe:  {recipe_seconds:7.1f} s for {recipe_epochs_done} epochs -> FD-digits {target:.2f}"
+            )
             print(f"    chapter: {seconds:7.1f} s for {epochs} epochs -> FD-digits {fd:.2f}")
-            print(f"    RATIO chapter / recipe time = {seconds / recipe_seconds:.3f}   (goal <= 0.1)")
+            print(
+                f"    RATIO chapter / recipe time = {seconds / recipe_seconds:.3f}   (goal <= 0.1)"
+            )
     print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -24,7 +24,9 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 
 def notebooks() -> list[Path]:
     book = ROOT / "book"
-    return sorted(p for p in book.rglob("*.ipynb") if not SKIP_PARTS & set(p.relative_to(ROOT).parts))
+    return sorted(
+        p for p in book.rglob("*.ipynb") if not SKIP_PARTS & set(p.relative_to(ROOT).parts)
+    )
 
 
 def lines(text: str | list[str]) -> list[str]:
@@ -46,7 +48,11 @@ def canonical(path: Path, notebook: dict) -> dict:
         if identifier in seen:
             identifier = cell_id(path, index, cell)
         seen.add(identifier)
-        clean = {"cell_type": cell["cell_type"], "id": identifier, "metadata": cell.get("metadata", {})}
+        clean = {
+            "cell_type": cell["cell_type"],
+            "id": identifier,
+            "metadata": cell.get("metadata", {}),
+        }
         if cell["cell_type"] == "code":
             clean.update(execution_count=None, outputs=[])
         clean["source"] = lines(cell["source"])
@@ -61,7 +67,9 @@ def dumps(notebook: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only list notebooks that are not canonical")
+    parser.add_argument(
+        "--check", action="store_true", help="only list notebooks that are not canonical"
+    )
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks to normalise (default: all)")
     args = parser.parse_args(argv)
     stale = []

@@ -43,7 +43,9 @@ def update_notebooks(url: str, branch: str) -> list[Path]:
         tags = first.metadata.get("tags", [])
         if first.source != cell_source or "hide-input" not in tags:
             first.source = cell_source
-            first.metadata["tags"] = sorted(set(tags) | {"hide-input"})  # plumbing, folded away in the HTML
+            first.metadata["tags"] = sorted(
+                set(tags) | {"hide-input"}
+            )  # plumbing, folded away in the HTML
             nbformat.write(notebook, path)
             changed.append(path)
     return changed

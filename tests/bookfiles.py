@@ -14,7 +14,9 @@ SKIP_PARTS = {"_build", "_artifacts", ".ipynb_checkpoints"}
 
 def notebooks() -> list[Path]:
     """Every chapter notebook stored under book/."""
-    return sorted(p for p in BOOK.rglob("*.ipynb") if not SKIP_PARTS & set(p.relative_to(ROOT).parts))
+    return sorted(
+        p for p in BOOK.rglob("*.ipynb") if not SKIP_PARTS & set(p.relative_to(ROOT).parts)
+    )
 
 
 def load_notebook(path: Path) -> dict:

@@ -11,7 +11,6 @@ import types
 from pathlib import Path
 
 import pytest
-
 from bookfiles import BOOK, ROOT, code_cells, config, load_notebook, notebooks, source, toc_files
 
 NOTEBOOKS = notebooks()
@@ -31,7 +30,9 @@ def test_every_notebook_is_in_the_toc():
 
 def test_every_toc_entry_exists():
     absent = [
-        name for name in toc_files() if not any((ROOT / f"{name}{ext}").exists() for ext in (".ipynb", ".md"))
+        name
+        for name in toc_files()
+        if not any((ROOT / f"{name}{ext}").exists() for ext in (".ipynb", ".md"))
     ]
     assert not absent, f"_toc.yml names files that do not exist: {absent}"
 
@@ -47,7 +48,9 @@ def test_every_markdown_page_is_in_the_toc():
 def test_notebook_stored_without_outputs(path):
     for index, cell in enumerate(code_cells(load_notebook(path))):
         assert not cell.get("outputs"), f"{path.name}: code cell {index} has stored outputs"
-        assert cell.get("execution_count") is None, f"{path.name}: code cell {index} has an execution count"
+        assert cell.get("execution_count") is None, (
+            f"{path.name}: code cell {index} has an execution count"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -67,7 +70,9 @@ def test_setup_cell_identical_everywhere():
 
 def test_setup_cell_is_the_template_for_the_configured_repository():
     """scripts/set_repository.py renders the cell; run it after changing the template or the repository."""
-    spec = importlib.util.spec_from_file_location("set_repository", ROOT / "scripts" / "set_repository.py")
+    spec = importlib.util.spec_from_file_location(
+        "set_repository", ROOT / "scripts" / "set_repository.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     repository = config()["repository"]
@@ -75,8 +80,14 @@ def test_setup_cell_is_the_template_for_the_configured_repository():
     assert f'GANBOOK_REPOSITORY = "{repository["url"]}"' in expected
     stale = [p.name for p in NOTEBOOKS if setup_cell(p) != expected]
     assert not stale, f"setup cell out of date in {stale}: run python scripts/set_repository.py"
-    unfolded = [p.name for p in NOTEBOOKS if "hide-input" not in code_cells(load_notebook(p))[0]["metadata"].get("tags", [])]
-    assert not unfolded, f"setup cell not tagged hide-input in {unfolded}: run python scripts/set_repository.py"
+    unfolded = [
+        p.name
+        for p in NOTEBOOKS
+        if "hide-input" not in code_cells(load_notebook(p))[0]["metadata"].get("tags", [])
+    ]
+    assert not unfolded, (
+        f"setup cell not tagged hide-input in {unfolded}: run python scripts/set_repository.py"
+    )
 
 
 def run_setup_cell(monkeypatch, in_colab: bool, installed: bool) -> list[list[str]]:
@@ -90,7 +101,9 @@ def run_setup_cell(monkeypatch, in_colab: bool, installed: bool) -> list[list[st
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: (real_find_spec(name, *a) if installed else None)
+        importlib.util,
+        "find_spec",
+        lambda name, *a: real_find_spec(name, *a) if installed else None,
     )
     exec(compile(setup_cell(NOTEBOOKS[0]), "setup-cell", "exec"), {})
     return calls
@@ -111,14 +124,20 @@ def test_setup_cell_installs_nothing_otherwise(monkeypatch, in_colab, installed)
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_follows_page_skeleton(path):
-    markdown = "\n".join(source(c) for c in load_notebook(path)["cells"] if c["cell_type"] == "markdown")
+    markdown = "\n".join(
+        source(c) for c in load_notebook(path)["cells"] if c["cell_type"] == "markdown"
+    )
     headings = re.findall(r"^## (.+)$", markdown, flags=re.M)
     for required in ("Overview", "Prerequisites", "Setup", "Summary", "Exercises", "References"):
         assert required in headings, f"{path.name} lacks a '## {required}' section"
     assert re.search(r"^# \S", markdown, flags=re.M), f"{path.name} has no title"
     numbered = re.findall(r"^#{1,3} \d+(?:\.\d+)*\.? .*$", markdown, flags=re.M)
-    assert not numbered, f"{path.name}: the toc numbers chapters and sections; drop the hand-written numbers {numbered}"
-    assert ":class: dropdown" in markdown, f"{path.name}: exercises need solutions hidden in a dropdown"
+    assert not numbered, (
+        f"{path.name}: the toc numbers chapters and sections; drop the hand-written numbers {numbered}"
+    )
+    assert ":class: dropdown" in markdown, (
+        f"{path.name}: exercises need solutions hidden in a dropdown"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -132,10 +151,20 @@ def test_figures_have_captions(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_citations_exist_in_the_bibliography(path):
-    keys = set(re.findall(r"^@\w+\{([^,]+),", (BOOK / "references.bib").read_text(encoding="utf-8"), re.M))
-    text = "\n".join(source(c) for c in load_notebook(path)["cells"] if c["cell_type"] == "markdown")
-    cited = {key.strip() for group in re.findall(r"\{cite[tp]?\}`([^`]+)`", text) for key in group.split(",")}
-    assert cited <= keys, f"{path.name} cites keys missing from references.bib: {sorted(cited - keys)}"
+    keys = set(
+        re.findall(r"^@\w+\{([^,]+),", (BOOK / "references.bib").read_text(encoding="utf-8"), re.M)
+    )
+    text = "\n".join(
+        source(c) for c in load_notebook(path)["cells"] if c["cell_type"] == "markdown"
+    )
+    cited = {
+        key.strip()
+        for group in re.findall(r"\{cite[tp]?\}`([^`]+)`", text)
+        for key in group.split(",")
+    }
+    assert cited <= keys, (
+        f"{path.name} cites keys missing from references.bib: {sorted(cited - keys)}"
+    )
 
 
 def test_config_executes_notebooks_and_fails_loudly():

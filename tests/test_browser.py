@@ -60,7 +60,9 @@ def _in_ci() -> bool:
 
 def _find_chromium() -> str | None:
     candidates = [os.environ.get("GANBOOK_CHROMIUM", ""), "/usr/lib/chromium/chromium"]
-    candidates += [shutil.which(name) or "" for name in ("chromium", "chromium-browser", "google-chrome")]
+    candidates += [
+        shutil.which(name) or "" for name in ("chromium", "chromium-browser", "google-chrome")
+    ]
     for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
@@ -95,7 +97,9 @@ def html_dir() -> Path:
     return path.resolve()
 
 
-REDIRECT = re.compile(r"""<meta\s+http-equiv=["']refresh["']\s+content=["'][^"']*url=([^"']+)["']""", re.I)
+REDIRECT = re.compile(
+    r"""<meta\s+http-equiv=["']refresh["']\s+content=["'][^"']*url=([^"']+)["']""", re.I
+)
 
 
 def _redirect_target(path: Path) -> str | None:
@@ -208,8 +212,13 @@ class DevTools:
                 elif "method" in message:
                     self.events.put(message)
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = PAGE_TIMEOUT_S) -> dict:
+    def send(
+        self,
+        method: str,
+        params: dict | None = None,
+        session: str | None = None,
+        timeout: float = PAGE_TIMEOUT_S,
+    ) -> dict:
         with self._lock:
             self._next_id += 1
             message_id = self._next_id
@@ -311,7 +320,9 @@ PAGE_PROBE = r"""
 def _visit(devtools: DevTools, url: str) -> dict:
     """Open ``url`` in a fresh tab and return the probe's report plus every error the page logged."""
     target = devtools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-    session = devtools.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    session = devtools.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+        "sessionId"
+    ]
     try:
         for domain in ("Page", "Runtime", "Log", "Network"):
             devtools.send(f"{domain}.enable", session=session)
@@ -323,7 +334,11 @@ def _visit(devtools: DevTools, url: str) -> dict:
         def drain(block_until_loaded: bool) -> None:
             nonlocal loaded
             while True:
-                timeout = max(0.0, deadline - time.monotonic()) if block_until_loaded and not loaded else 0.0
+                timeout = (
+                    max(0.0, deadline - time.monotonic())
+                    if block_until_loaded and not loaded
+                    else 0.0
+                )
                 try:
                     event = devtools.events.get(timeout=timeout)
                 except queue.Empty:
@@ -337,18 +352,30 @@ def _visit(devtools: DevTools, url: str) -> dict:
                     loaded = True
                 elif method == "Runtime.exceptionThrown":
                     details = params["exceptionDetails"]
-                    description = details.get("exception", {}).get("description") or details.get("text")
+                    description = details.get("exception", {}).get("description") or details.get(
+                        "text"
+                    )
                     errors.append(f"uncaught exception: {description}")
-                elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                    texts = [str(arg.get("value", arg.get("description", ""))) for arg in params.get("args", [])]
+                elif method == "Runtime.consoleAPICalled" and params.get("type") in (
+                    "error",
+                    "assert",
+                ):
+                    texts = [
+                        str(arg.get("value", arg.get("description", "")))
+                        for arg in params.get("args", [])
+                    ]
                     errors.append("console.error: " + " ".join(texts))
                 elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
                     entry = params["entry"]
                     if entry.get("url", "").endswith("/favicon.ico"):
                         continue  # the browser asks every site for one; not the page's content
-                    errors.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}".strip())
+                    errors.append(
+                        f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}".strip()
+                    )
                 elif method == "Network.loadingFailed" and not params.get("canceled"):
-                    errors.append(f"request failed: {params.get('errorText')} ({params.get('type')})")
+                    errors.append(
+                        f"request failed: {params.get('errorText')} ({params.get('type')})"
+                    )
 
         drain(block_until_loaded=True)
         if not loaded:
@@ -375,7 +402,9 @@ def reports(chromium: str, html_dir: Path, server) -> dict[str, dict]:
     base, missing = server
     pages = _pages(html_dir)
     start = _redirect_target(html_dir / "index.html")
-    assert (html_dir / (start or "index.html")).is_file(), f"index.html points at a missing page: {start}"
+    assert (html_dir / (start or "index.html")).is_file(), (
+        f"index.html points at a missing page: {start}"
+    )
     assert pages, f"no HTML page in {html_dir}"
     devtools = DevTools(chromium)
     try:
@@ -461,12 +490,19 @@ def test_notebook_pages_carry_the_colab_link(reports, html_dir):
 
 def test_mathjax_comes_from_the_book(html_dir):
     """Static check, no browser needed: one local MathJax script per page, nothing from another host."""
-    external = re.compile(r"""<(?:script|link|img|iframe|source|audio|video)\b[^>]*?\b(?:src|href)=["'](?:https?:)?//""")
+    external = re.compile(
+        r"""<(?:script|link|img|iframe|source|audio|video)\b[^>]*?\b(?:src|href)=["'](?:https?:)?//"""
+    )
     problems = []
     for page in _pages(html_dir):
         text = (html_dir / page).read_text(encoding="utf-8")
-        scripts = re.findall(r"""<script\b[^>]*\bsrc=["']([^"']*mathjax[^"']*)["']""", text, flags=re.I)
-        if "math notranslate" in text and [s for s in scripts if s.endswith(".js") or ".js?" in s] == []:
+        scripts = re.findall(
+            r"""<script\b[^>]*\bsrc=["']([^"']*mathjax[^"']*)["']""", text, flags=re.I
+        )
+        if (
+            "math notranslate" in text
+            and [s for s in scripts if s.endswith(".js") or ".js?" in s] == []
+        ):
             problems.append(f"{page}: has maths but loads no MathJax")
         if len(scripts) > 1:
             problems.append(f"{page}: loads {len(scripts)} MathJax scripts: {scripts[:3]}")

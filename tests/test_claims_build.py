@@ -17,7 +17,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from bookfiles import BOOK
 
 CONF = f"""
@@ -50,7 +49,11 @@ def make_book(folder: Path, held: str = "gap < 0.2") -> Path:
     (messages / "chapter.po").write_text(PO, encoding="utf-8")
     (folder / "index.md").write_text("# Book\n\n```{toctree}\nchapter\n```\n", encoding="utf-8")
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     notebook.cells = [
         nbformat.v4.new_markdown_cell("# Chapter"),
         nbformat.v4.new_code_cell(
@@ -66,7 +69,17 @@ def make_book(folder: Path, held: str = "gap < 0.2") -> Path:
 
 def sphinx(folder: Path, out: str, *options: str, quick: str = "0") -> subprocess.CompletedProcess:
     env = dict(os.environ, GANBOOK_QUICK=quick)
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", *options, str(folder), str(folder / out)]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-W",
+        *options,
+        str(folder),
+        str(folder / out),
+    ]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
 
 
@@ -103,14 +116,24 @@ def test_the_second_language_reuses_the_execution_cache(built):
 
 def test_claims_report_lists_every_check_with_its_chapter(built):
     report = json.loads((built / "_build" / "claims.json").read_text(encoding="utf-8"))
-    assert report == [{"chapter": "chapter.ipynb", "statement": "the gap is below 0.2", "value": 0.123456,
-                       "held": True, "mode": "full"}]
+    assert report == [
+        {
+            "chapter": "chapter.ipynb",
+            "statement": "the gap is below 0.2",
+            "value": 0.123456,
+            "held": True,
+            "mode": "full",
+        }
+    ]
 
 
 def test_a_broken_claim_fails_the_full_build_quoting_its_statement(tmp_path):
     result = sphinx(make_book(tmp_path / "book", held="gap > 0.2"), "_build/html")
     assert result.returncode != 0
-    assert "the text says “the gap is below 0.2”, but on this run it does not hold" in result.stdout + result.stderr
+    assert (
+        "the text says “the gap is below 0.2”, but on this run it does not hold"
+        in result.stdout + result.stderr
+    )
 
 
 def test_quick_mode_never_reuses_the_full_build_cache(built):

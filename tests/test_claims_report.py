@@ -18,7 +18,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from bookfiles import ROOT, load_notebook, notebooks, source
 
 NOTEBOOKS = notebooks()
@@ -38,7 +37,9 @@ CLAIM_CALL = re.compile(r"\bclaim\(")
 
 
 def markdown(path: Path) -> str:
-    return "\n\n".join(source(c) for c in load_notebook(path)["cells"] if c["cell_type"] == "markdown")
+    return "\n\n".join(
+        source(c) for c in load_notebook(path)["cells"] if c["cell_type"] == "markdown"
+    )
 
 
 def code(path: Path) -> list[dict]:
@@ -49,10 +50,14 @@ def code(path: Path) -> list[dict]:
 def test_every_number_in_the_prose_is_glued_by_the_chapter(path):
     glued = {key for cell in code(path) for key in GLUE_CALL.findall(source(cell))}
     dynamic = [key for key in glued if "{" in key]  # f-string names: glue(f"gap_{seed}", ...)
-    patterns = [re.compile("^" + re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(key)) + "$") for key in dynamic]
+    patterns = [
+        re.compile("^" + re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(key)) + "$") for key in dynamic
+    ]
     used = set(NUM_ROLE.findall(markdown(path)))
     missing = sorted(k for k in used if k not in glued and not any(p.match(k) for p in patterns))
-    assert not missing, f"{path.name}: prose shows {{num}} keys that no glue() call stores: {missing}"
+    assert not missing, (
+        f"{path.name}: prose shows {{num}} keys that no glue() call stores: {missing}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -62,7 +67,9 @@ def test_prose_uses_the_num_role_not_glue_text(path):
 
 
 def folded(cell: dict) -> bool:
-    return bool({"hide-input", "hide-cell", "remove-input"} & set(cell.get("metadata", {}).get("tags", [])))
+    return bool(
+        {"hide-input", "hide-cell", "remove-input"} & set(cell.get("metadata", {}).get("tags", []))
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -72,7 +79,9 @@ def test_checks_are_folded_away_in_the_html(path):
     for index, cell in enumerate(load_notebook(path)["cells"]):
         text = source(cell)
         if cell["cell_type"] == "markdown":
-            in_solution = "{solution-end}" not in text and ("{solution-start}" in text or in_solution)
+            in_solution = "{solution-end}" not in text and (
+                "{solution-start}" in text or in_solution
+            )
         elif CLAIM_CALL.search(text) and not folded(cell) and not in_solution:
             unfolded.append(index)
     assert not unfolded, f"{path.name}: cells {unfolded} check claims but are not tagged hide-input"
@@ -81,10 +90,13 @@ def test_checks_are_folded_away_in_the_html(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_quoted_figures_are_cited_in_their_paragraph(path):
     uncited = [
-        paragraph.strip()[:100] for paragraph in re.split(r"\n\s*\n", markdown(path))
+        paragraph.strip()[:100]
+        for paragraph in re.split(r"\n\s*\n", markdown(path))
         if "{quoted}" in paragraph and "{cite" not in paragraph
     ]
-    assert not uncited, f"{path.name}: quoted figures without a citation in the paragraph: {uncited}"
+    assert not uncited, (
+        f"{path.name}: quoted figures without a citation in the paragraph: {uncited}"
+    )
 
 
 @pytest.mark.parametrize("name", CHAPTERS_WITH_CHECKS)
@@ -121,9 +133,13 @@ def test_report_entries_have_the_documented_fields(report):
 
 @pytest.mark.parametrize("name", CHAPTERS_WITH_CHECKS)
 def test_every_done_chapter_was_checked_by_the_full_build(report, name):
-    assert any(entry["chapter"] == name for entry in report), f"the full build checked nothing in {name}"
+    assert any(entry["chapter"] == name for entry in report), (
+        f"the full build checked nothing in {name}"
+    )
 
 
 def test_every_check_held_in_the_full_build(report):
-    failed = [f"{e['chapter']}: {e['statement']} (value {e['value']})" for e in report if not e["held"]]
+    failed = [
+        f"{e['chapter']}: {e['statement']} (value {e['value']})" for e in report if not e["held"]
+    ]
     assert not failed, "statements of the text that did not hold:\n" + "\n".join(failed)

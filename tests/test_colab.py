@@ -19,7 +19,6 @@ import subprocess
 import sys
 
 import pytest
-
 from bookfiles import ROOT, code_cells, load_notebook, notebooks, source
 
 NOTEBOOKS = notebooks()
@@ -28,7 +27,17 @@ NOTEBOOKS = notebooks()
 @pytest.fixture(scope="module")
 def installed_site(tmp_path_factory):
     site = tmp_path_factory.mktemp("site-packages")
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(ROOT)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--target",
+        str(site),
+        str(ROOT),
+    ]
     if importlib.util.find_spec("setuptools") is not None:
         command.insert(4, "--no-build-isolation")  # builds offline with the installed setuptools
     subprocess.run(command, check=True, cwd=tmp_path_factory.getbasetemp())
@@ -40,7 +49,9 @@ def python_source(notebook: dict) -> str:
     """The notebook's code cells as Python, with IPython magics and shell lines left out."""
     lines = []
     for cell in code_cells(notebook):
-        lines += [line for line in source(cell).splitlines() if not line.lstrip().startswith(("%", "!"))]
+        lines += [
+            line for line in source(cell).splitlines() if not line.lstrip().startswith(("%", "!"))
+        ]
     return "\n".join(lines)
 
 
@@ -49,7 +60,11 @@ def ganbook_names(tree: ast.AST) -> set[str]:
     names: set[str] = set()
     aliases = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "ganbook":
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == "ganbook"
+        ):
             names.update(f"{node.module}:{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -57,7 +72,11 @@ def ganbook_names(tree: ast.AST) -> set[str]:
                     names.add(alias.name)
                     aliases[alias.asname or alias.name] = alias.name
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+        ):
             names.add(f"{aliases[node.value.id]}:{node.attr}")
     return names
 
@@ -69,7 +88,13 @@ def test_installed_copy_has_every_module(installed_site):
 
 
 def test_every_name_the_notebooks_use_imports_from_the_installed_copy(installed_site, tmp_path):
-    wanted = sorted({name for path in NOTEBOOKS for name in ganbook_names(ast.parse(python_source(load_notebook(path))))})
+    wanted = sorted(
+        {
+            name
+            for path in NOTEBOOKS
+            for name in ganbook_names(ast.parse(python_source(load_notebook(path))))
+        }
+    )
     assert any(":" in name for name in wanted), "found no ganbook names in the notebooks"
     script = (
         "import importlib, json, sys\n"
@@ -86,22 +111,35 @@ def test_every_name_the_notebooks_use_imports_from_the_installed_copy(installed_
         "print(json.dumps({'missing': missing, 'file': ganbook.__file__}))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(installed_site))
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["file"].startswith(str(installed_site)), report["file"]
-    assert not report["missing"], "names the notebooks use that the installed package lacks:\n" + "\n".join(report["missing"])
+    assert not report["missing"], (
+        "names the notebooks use that the installed package lacks:\n" + "\n".join(report["missing"])
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_reads_no_repository_file(path):
     """A relative path into the repository works in a checkout and fails in Colab."""
     tree = ast.parse(python_source(load_notebook(path)))
-    strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
-    top_level = {p.name for p in ROOT.iterdir() if not p.name.startswith(".")} | {p.name for p in (ROOT / "book").iterdir()}
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    top_level = {p.name for p in ROOT.iterdir() if not p.name.startswith(".")} | {
+        p.name for p in (ROOT / "book").iterdir()
+    }
     suspicious = [
-        text for text in strings
-        if re.match(r"^\.\.?/", text) or text.split("/")[0] in top_level - {"ganbook"} and "/" in text
+        text
+        for text in strings
+        if re.match(r"^\.\.?/", text)
+        or text.split("/")[0] in top_level - {"ganbook"}
+        and "/" in text
     ]
     assert not suspicious, f"{path.name} refers to repository files by path: {suspicious}"
 

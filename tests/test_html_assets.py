@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_extension():
-    spec = importlib.util.spec_from_file_location("html_assets", ROOT / "book" / "_ext" / "html_assets.py")
+    spec = importlib.util.spec_from_file_location(
+        "html_assets", ROOT / "book" / "_ext" / "html_assets.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -39,7 +41,11 @@ def test_drops_the_second_copy_of_an_inline_script_registered_twice():
 
 def test_keeps_distinct_scripts_and_tolerates_pages_without_scripts():
     module = load_extension()
-    scripts = [_JavaScript(None, body="var a = 1"), _JavaScript(None, body="var b = 2"), _JavaScript("_static/a.js")]
+    scripts = [
+        _JavaScript(None, body="var a = 1"),
+        _JavaScript(None, body="var b = 2"),
+        _JavaScript("_static/a.js"),
+    ]
     context = {"script_files": scripts}
     module.drop_duplicate_scripts(None, "page", "page.html", context, None)
     assert len(scripts) == 3
@@ -53,4 +59,6 @@ def test_is_configured_as_a_local_extension():
     assert config["sphinx"]["local_extensions"]["html_assets"] == "book/_ext"
     assert config["sphinx"]["config"]["mathjax_path"] == "mathjax/tex-chtml.js"
     assert (ROOT / "book" / "_static" / "mathjax" / "tex-chtml.js").is_file()
-    assert (ROOT / "book" / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    assert (
+        ROOT / "book" / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    ).is_dir()

@@ -37,8 +37,13 @@ class NumberRole(SphinxRole):
         from myst_nb.ext.glue.utils import PendingGlueReference
 
         key, _, fmt_spec = self.text.partition(":")
-        ref = PendingGlueReference(refdoc=self.env.docname, key=key.strip(), inline=True,
-                                   gtype="text", fmt_spec=fmt_spec.strip() or "s")
+        ref = PendingGlueReference(
+            refdoc=self.env.docname,
+            key=key.strip(),
+            inline=True,
+            gtype="text",
+            fmt_spec=fmt_spec.strip() or "s",
+        )
         self.set_source_info(ref)
         return [ref], []
 
@@ -82,15 +87,19 @@ def write_claims_report(app: Any, exception: Exception | None) -> None:
     target = Path(app.config.ganbook_claims_report or Path(app.outdir).parent / "claims.json")
     target.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     failed = [entry for entry in report if not entry["held"]]
-    LOGGER.info(f"claims: {len(report)} checked in {len(notebooks)} notebooks, "
-                f"{len(failed)} not held; report in {target}")
+    LOGGER.info(
+        f"claims: {len(report)} checked in {len(notebooks)} notebooks, "
+        f"{len(failed)} not held; report in {target}"
+    )
 
 
 def separate_quick_cache(app: Any, config: Any) -> None:
     """Quick mode executes into its own cache folder (ganbook.config.is_quick reads the same variable)."""
     if os.environ.get("GANBOOK_QUICK", "").strip().lower() in ("1", "true", "yes", "on"):
         default = Path(app.outdir).parent / ".jupyter_cache"
-        config.nb_execution_cache_path = str(Path(config.nb_execution_cache_path or default)) + "-quick"
+        config.nb_execution_cache_path = (
+            str(Path(config.nb_execution_cache_path or default)) + "-quick"
+        )
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -15,11 +15,15 @@ from typing import Any
 
 def _key(script: Any) -> tuple:
     filename = getattr(script, "filename", script) or ""
-    attributes = tuple(sorted((str(k), str(v)) for k, v in getattr(script, "attributes", {}).items()))
+    attributes = tuple(
+        sorted((str(k), str(v)) for k, v in getattr(script, "attributes", {}).items())
+    )
     return filename, attributes
 
 
-def drop_duplicate_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+def drop_duplicate_scripts(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     """On each page, keep the first of any two script tags with the same source, body and attributes."""
     scripts = context.get("script_files")
     if not scripts:

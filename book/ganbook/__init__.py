@@ -22,6 +22,7 @@ def _import_tensorflow_quietly() -> None:
         saved, devnull = _os.dup(2), _os.open(_os.devnull, _os.O_WRONLY)
     except OSError:  # no usable stderr descriptor: import normally
         import tensorflow  # noqa: F401
+
         return
     try:
         _sys.stderr.flush()

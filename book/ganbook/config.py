@@ -98,5 +98,7 @@ def machine() -> str:
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
         return f"{cores} CPU cores, no GPU"
-    names = sorted({tf.config.experimental.get_device_details(gpu).get("device_name", "GPU") for gpu in gpus})
+    names = sorted(
+        {tf.config.experimental.get_device_details(gpu).get("device_name", "GPU") for gpu in gpus}
+    )
     return f"{cores} CPU cores, {len(gpus)} GPU{'s' if len(gpus) > 1 else ''} ({', '.join(names)})"
