@@ -46,9 +46,9 @@ RECIPE_LEARNING_RATE = 1e-4
 EVAL_SAMPLES = 4500
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # 1. Throughput: GAN.fit against a hand-written tf.function loop
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def hand_written_loop(config, images, in_graph: bool):
@@ -124,7 +124,8 @@ def keras_fit(config, images):
 
 
 def measure_throughput(config, images, rounds: int, epochs_per_round: int) -> dict[str, float]:
-    """Images per second of each runner, measured in alternating rounds after one warm-up epoch each."""
+    """Images per second of each runner, measured in alternating rounds after one warm-up epoch
+    each."""
     runners = {
         "GAN.fit": keras_fit(config, images),
         "tf.function step, Python loop": hand_written_loop(config, images, in_graph=False),
@@ -143,9 +144,9 @@ def measure_throughput(config, images, rounds: int, epochs_per_round: int) -> di
     return {name: per_round / float(np.median(seconds[name])) for name in runners}
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # 2. Time to quality against the TensorFlow DCGAN tutorial's recipe
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def tutorial_generator(latent_dim: int = 100) -> keras.Model:
@@ -188,7 +189,8 @@ def tutorial_discriminator() -> keras.Model:
 
 
 class QualityClock(keras.callbacks.Callback):
-    """Training wall time per epoch, FD-digits after chosen epochs (measuring time excluded); stops at a target."""
+    """Training wall time per epoch, FD-digits after chosen epochs (measuring time excluded); stops
+    at a target."""
 
     def __init__(self, measure, every: int = 1, target: float | None = None):
         super().__init__()
@@ -206,7 +208,8 @@ class QualityClock(keras.callbacks.Callback):
             fd = self.measure(self.model.generator)
             self.trace.append((epoch + 1, self.trained_seconds, fd))
             print(
-                f"    epoch {epoch + 1:3d}  training time {self.trained_seconds:7.1f} s  FD-digits {fd:7.2f}",
+                f"    epoch {epoch + 1:3d}  training time {self.trained_seconds:7.1f} s  "
+                f"FD-digits {fd:7.2f}",
                 flush=True,
             )
             if self.target is not None and fd <= self.target and self.reached is None:
@@ -285,7 +288,8 @@ def main() -> None:
             print(f"    {name:30s} {speed:8.0f} images/s")
         best_loop = max(speed for name, speed in speeds.items() if name != "GAN.fit")
         print(
-            f"    RATIO fit / fastest hand-written loop = {speeds['GAN.fit'] / best_loop:.3f}   (goal >= 0.95)"
+            f"    RATIO fit / fastest hand-written loop = {speeds['GAN.fit'] / best_loop:.3f}   "
+            "(goal >= 0.95)"
         )
 
     if not args.skip_quality:
@@ -293,7 +297,8 @@ def main() -> None:
         measure = make_quality_measure(load_or_train_digit_classifier(), images)
         recipe_epochs = 2 if args.quick else RECIPE_EPOCHS
         print(
-            f"  TensorFlow DCGAN tutorial recipe, {recipe_epochs} epochs, batch {RECIPE_BATCH}, Adam {RECIPE_LEARNING_RATE}:"
+            f"  TensorFlow DCGAN tutorial recipe, {recipe_epochs} epochs, batch {RECIPE_BATCH}, "
+            f"Adam {RECIPE_LEARNING_RATE}:"
         )
         recipe = train_recipe(images, recipe_epochs, measure)
         recipe_epochs_done, recipe_seconds, target = recipe.trace[-1]
@@ -307,7 +312,8 @@ def main() -> None:
         else:
             epochs, seconds, fd = chapter.reached
             print(
-                f"    recipe:  {recipe_seconds:7.1f} s for {recipe_epochs_done} epochs -> FD-digits {target:.2f}"
+                f"    recipe:  {recipe_seconds:7.1f} s for {recipe_epochs_done} epochs -> "
+                f"FD-digits {target:.2f}"
             )
             print(f"    chapter: {seconds:7.1f} s for {epochs} epochs -> FD-digits {fd:.2f}")
             print(

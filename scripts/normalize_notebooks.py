@@ -1,11 +1,12 @@
 """Store every chapter notebook in one canonical form, so that a one-line edit is a one-line diff.
 
 Canonical: nbformat 4.5 (every cell has a stable id), one source line per list entry, no outputs or
-execution counts, only the kernelspec and language name in the notebook metadata, JSON indented by one
-space with a final newline (what Jupyter itself writes).
+execution counts, only the kernelspec and language name in the notebook metadata, JSON indented by
+one space with a final newline (what Jupyter itself writes).
 
     python scripts/normalize_notebooks.py          # rewrite the notebooks that are not canonical
-    python scripts/normalize_notebooks.py --check  # list them and exit 1 (tests/test_book.py runs this)
+    python scripts/normalize_notebooks.py --check  # list them and exit 1
+                                                   # (tests/test_book.py runs this)
     python scripts/normalize_notebooks.py book/05_dcgan.ipynb  # only the notebooks named
 """
 

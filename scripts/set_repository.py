@@ -1,7 +1,8 @@
-"""Point the book at a repository: Colab launch buttons (_config.yml) and every notebook's setup cell.
+"""Point the book at a repository: Colab launch buttons (_config.yml) and every notebook's setup
+cell.
 
-    python scripts/set_repository.py                      # re-write setup cells for the current _config.yml
-    python scripts/set_repository.py URL [BRANCH]         # e.g. https://github.com/you/gan-book main
+    python scripts/set_repository.py  # re-write setup cells for the current _config.yml
+    python scripts/set_repository.py URL [BRANCH]  # e.g. https://github.com/you/gan-book main
 
 The setup cell is rendered from scripts/setup_cell.py.template; tests/test_book.py checks that every
 notebook's first code cell equals that rendering, so run this after editing the template too.

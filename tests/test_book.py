@@ -1,4 +1,5 @@
-"""Book-wide checks: table of contents, stored notebooks, the shared setup cell, the build config."""
+"""Book-wide checks: table of contents, stored notebooks, the shared setup cell, the build
+config."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ def test_setup_cell_identical_everywhere():
 
 
 def test_setup_cell_is_the_template_for_the_configured_repository():
-    """scripts/set_repository.py renders the cell; run it after changing the template or the repository."""
+    """scripts/set_repository.py renders the cell; run it after changing the template or the
+    repository."""
     spec = importlib.util.spec_from_file_location(
         "set_repository", ROOT / "scripts" / "set_repository.py"
     )
@@ -133,7 +135,8 @@ def test_notebook_follows_page_skeleton(path):
     assert re.search(r"^# \S", markdown, flags=re.M), f"{path.name} has no title"
     numbered = re.findall(r"^#{1,3} \d+(?:\.\d+)*\.? .*$", markdown, flags=re.M)
     assert not numbered, (
-        f"{path.name}: the toc numbers chapters and sections; drop the hand-written numbers {numbered}"
+        f"{path.name}: the toc numbers chapters and sections; "
+        f"drop the hand-written numbers {numbered}"
     )
     assert ":class: dropdown" in markdown, (
         f"{path.name}: exercises need solutions hidden in a dropdown"

@@ -4,8 +4,8 @@ For each page it checks that every image loads, that the maths is typeset by the
 (no CDN: the browser is cut off from every host but the test's loopback server), that no JavaScript
 error or failed request is logged, and that notebook pages carry the Colab launch link.
 
-The book must be built first; the test uses ``$GANBOOK_HTML_DIR`` if set, else ``_build/html`` in the
-repository, and builds the book itself (quick mode) only when neither holds an ``index.html``.
+The book must be built first; the test uses ``$GANBOOK_HTML_DIR`` if set, else ``_build/html`` in
+the repository, and builds the book itself (quick mode) only when neither holds an ``index.html``.
 Chromium is driven through the Chrome DevTools Protocol over ``--remote-debugging-pipe``, with the
 standard library only (no driver, no network). Without Chromium the tests skip, except under
 ``CI=true``, where a missing browser is a failure. Debian: ``apt-get install chromium``.
@@ -87,7 +87,8 @@ def html_dir() -> Path:
     if not (path / "index.html").is_file():
         if given:
             pytest.fail(f"GANBOOK_HTML_DIR={given} holds no index.html: build the book there first")
-        # One build at a time, even with pytest-xdist workers: the first builds, the others wait and reuse.
+        # One build at a time, even with pytest-xdist workers: the first builds, the others wait and
+        # reuse.
         lock_path = REPO / "_build" / ".browser-test-build.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         with open(lock_path, "w") as lock:
@@ -142,7 +143,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def server(html_dir: Path):
-    """Serve the book from 127.0.0.1 on a free port; yields (base URL, list of paths answered 404)."""
+    """Serve the book from 127.0.0.1 on a free port; yields (base URL, list of paths answered
+    404)."""
     missing: list[str] = []
     handler = type("Handler", (_QuietHandler,), {"missing": missing})
     httpd = http.server.ThreadingHTTPServer(
@@ -261,7 +263,8 @@ def chromium() -> str:
     if executable is None:
         message = (
             "Chromium is not installed (Debian: apt-get install chromium; or set GANBOOK_CHROMIUM "
-            "to a Chromium or Chrome executable): the real-browser checks of the HTML book cannot run"
+            "to a Chromium or Chrome executable): the real-browser checks of the HTML book "
+            "cannot run"
         )
         if _in_ci():
             pytest.fail(message + ", and CI=true requires them")
@@ -300,25 +303,35 @@ PAGE_PROBE = r"""
   }
   return {
     title: document.title,
-    brokenImages: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.currentSrc || i.src),
+    brokenImages: images
+      .filter(i => !(i.complete && i.naturalWidth > 0))
+      .map(i => i.currentSrc || i.src),
     imageCount: images.length,
-    brokenMedia: media.filter(m => m.error || !(m.duration > 0)).map(m => (m.currentSrc || m.src || "").slice(0, 60)),
+    brokenMedia: media
+      .filter(m => m.error || !(m.duration > 0))
+      .map(m => (m.currentSrc || m.src || "").slice(0, 60)),
     mediaCount: media.length,
     mathjaxLoaded: Boolean(mathjax && mathjax.version),
     mathjaxVersion: mathjax && mathjax.version ? mathjax.version : null,
     mathjaxReady: mathjaxReady,
     mathNodes: mathNodes.length,
-    untypesetMath: mathNodes.filter(n => !n.querySelector("mjx-container")).map(n => n.textContent.trim().slice(0, 120)),
-    mathErrors: [...document.querySelectorAll("mjx-merror")].map(n => n.getAttribute("data-mjx-error") || n.textContent),
+    untypesetMath: mathNodes
+      .filter(n => !n.querySelector("mjx-container"))
+      .map(n => n.textContent.trim().slice(0, 120)),
+    mathErrors: [...document.querySelectorAll("mjx-merror")]
+      .map(n => n.getAttribute("data-mjx-error") || n.textContent),
     rawTex: raw,
-    colabLinks: [...document.querySelectorAll("a[href]")].map(a => a.href).filter(h => h.startsWith("COLAB_PREFIX")),
+    colabLinks: [...document.querySelectorAll("a[href]")]
+      .map(a => a.href)
+      .filter(h => h.startsWith("COLAB_PREFIX")),
   };
 })()
 """.replace("COLAB_PREFIX", COLAB_PREFIX)
 
 
 def _visit(devtools: DevTools, url: str) -> dict:
-    """Open ``url`` in a fresh tab and return the probe's report plus every error the page logged."""
+    """Open ``url`` in a fresh tab and return the probe's report plus every error the page
+    logged."""
     target = devtools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = devtools.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
         "sessionId"
@@ -436,7 +449,8 @@ def test_every_image_loads(reports):
 
 
 def test_every_audio_player_loads(reports):
-    """Embedded sounds (chapter 10's IPython.display.Audio) decode: known duration, no media error."""
+    """Embedded sounds (chapter 10's IPython.display.Audio) decode: known duration, no media
+    error."""
     failures = _failures(reports, lambda page, r: r["brokenMedia"])
     assert not failures, "audio or video that did not load:\n" + failures
 
@@ -481,7 +495,10 @@ def test_notebook_pages_carry_the_colab_link(reports, html_dir):
             return None
         source = page[: -len(".html")] + ".ipynb"
         if not any(link.endswith("/" + source) for link in report["colabLinks"]):
-            return f"no link starting with {COLAB_PREFIX} and ending with /{source}: {report['colabLinks']}"
+            return (
+                f"no link starting with {COLAB_PREFIX} and ending with /{source}: "
+                f"{report['colabLinks']}"
+            )
         return None
 
     failures = _failures(reports, check)
@@ -489,7 +506,8 @@ def test_notebook_pages_carry_the_colab_link(reports, html_dir):
 
 
 def test_mathjax_comes_from_the_book(html_dir):
-    """Static check, no browser needed: one local MathJax script per page, nothing from another host."""
+    """Static check, no browser needed: one local MathJax script per page, nothing from another
+    host."""
     external = re.compile(
         r"""<(?:script|link|img|iframe|source|audio|video)\b[^>]*?\b(?:src|href)=["'](?:https?:)?//"""
     )

@@ -1,4 +1,5 @@
-"""The claims mechanism in a real Sphinx build: numbers in prose, translations, the report, failures.
+"""The claims mechanism in a real Sphinx build: numbers in prose, translations, the report,
+failures.
 
 A one-page book with the book's own extension (book/_ext/claims.py) and myst-nb, built with Sphinx:
 the English page shows the glued number; a Chinese build whose catalogue translates the paragraph

@@ -1,13 +1,13 @@
 """The claims of the book, statically in the notebooks and as the full build checked them.
 
-Static checks (always): every ``{num}`` key in a chapter's prose is glued by that chapter; prose uses
-``{num}``, not myst-nb's ``{glue:text}`` (which does not survive translation); every check is in a
-cell folded away in the HTML; every quoted figure is cited in its paragraph.
+Static checks (always): every ``{num}`` key in a chapter's prose is glued by that chapter; prose
+uses ``{num}``, not myst-nb's ``{glue:text}`` (which does not survive translation); every check is
+in a cell folded away in the HTML; every quoted figure is cited in its paragraph.
 
-Report checks (after a full build): ``_build/claims.json`` (or ``$GANBOOK_CLAIMS_REPORT``) was written
-by a full-mode build, every chapter done so far has checks, and every check held. Without a report, or
-with a quick-mode one, they skip with a message, except under ``CI=true``, which builds the full book
-first and where that is a failure.
+Report checks (after a full build): ``_build/claims.json`` (or ``$GANBOOK_CLAIMS_REPORT``) was
+written by a full-mode build, every chapter done so far has checks, and every check held. Without a
+report, or with a quick-mode one, they skip with a message, except under ``CI=true``, which builds
+the full book first and where that is a failure.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Colab, simulated without running any notebook a second time (nbmake runs each once).
 
-In Colab a notebook arrives without the rest of the repository, and the setup cell installs `ganbook` from
-the repository (a regular, non-editable install). Here the package is installed the same way into a
-throwaway folder; then, from an empty working folder with only that copy on the path, every `ganbook` name
-that any notebook uses must import, from the installed copy and not from this checkout. And no notebook
-may read a file of the repository by a relative path, which would not be there in Colab.
+In Colab a notebook arrives without the rest of the repository, and the setup cell installs
+`ganbook` from the repository (a regular, non-editable install). Here the package is installed the
+same way into a throwaway folder; then, from an empty working folder with only that copy on the
+path, every `ganbook` name that any notebook uses must import, from the installed copy and not from
+this checkout. And no notebook may read a file of the repository by a relative path, which would
+not be there in Colab.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The book's Sphinx extension book/_ext/html_assets.py: duplicated script tags are dropped (issue 6)."""
+"""The book's Sphinx extension book/_ext/html_assets.py: duplicated script tags are dropped
+(issue 6)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def load_extension():
 
 
 def test_drops_the_second_copy_of_an_inline_script_registered_twice():
-    # What Sphinx 7.4 produces for sphinx-thebe: the same body once with filename None, once with ''.
+    # What Sphinx 7.4 produces for sphinx-thebe: the same body once with filename None, once with
+    # ''.
     body = 'const THEBE_JS_URL = "x"'
     scripts = [
         _JavaScript("_static/a.js"),

@@ -94,7 +94,8 @@ def write_claims_report(app: Any, exception: Exception | None) -> None:
 
 
 def separate_quick_cache(app: Any, config: Any) -> None:
-    """Quick mode executes into its own cache folder (ganbook.config.is_quick reads the same variable)."""
+    """Quick mode executes into its own cache folder (ganbook.config.is_quick reads the same
+    variable)."""
     if os.environ.get("GANBOOK_QUICK", "").strip().lower() in ("1", "true", "yes", "on"):
         default = Path(app.outdir).parent / ".jupyter_cache"
         config.nb_execution_cache_path = (

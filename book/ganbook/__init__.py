@@ -11,9 +11,10 @@ import sys as _sys
 def _import_tensorflow_quietly() -> None:
     """Import TensorFlow once with file descriptor 2 silenced.
 
-    TensorFlow's C++ start-up lines (CPU features, "could not find cuda drivers") are written to the raw
-    stderr before its logging is configured, so no setting hides them; in a notebook they would clutter
-    the first cell of every chapter. Python exceptions still propagate; later warnings still show.
+    TensorFlow's C++ start-up lines (CPU features, "could not find cuda drivers") are written to the
+    raw stderr before its logging is configured, so no setting hides them; in a notebook they would
+    clutter the first cell of every chapter. Python exceptions still propagate; later warnings still
+    show.
     """
     if "tensorflow" in _sys.modules:
         return
@@ -29,7 +30,8 @@ def _import_tensorflow_quietly() -> None:
         _os.dup2(devnull, 2)
         import tensorflow
 
-        tensorflow.config.list_physical_devices()  # device discovery logs "failed call to cuInit" on CPUs
+        # device discovery logs "failed call to cuInit" on CPUs
+        tensorflow.config.list_physical_devices()
     finally:
         _os.dup2(saved, 2)
         _os.close(saved)

@@ -89,8 +89,9 @@ def artifacts_dir(subdir: str | None = None) -> Path:
 def machine() -> str:
     """Describe the hardware a run time was measured on: CPU cores and the GPUs TensorFlow sees.
 
-    Introduced in chapter 1: every chapter states its run time from its own timer, together with this
-    description (for example "2 CPU cores, no GPU"), so a reader knows what the figure applies to.
+    Introduced in chapter 1: every chapter states its run time from its own timer, together with
+    this description (for example "2 CPU cores, no GPU"), so a reader knows what the figure applies
+    to.
     """
     import tensorflow as tf
 
