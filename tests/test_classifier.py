@@ -1,6 +1,8 @@
-"""Unit tests of ganbook.classifier (chapter 6's digit classifier, chapter 9's feature space)."""
+"""Unit tests of ganbook.classifier: chapter 6's digit classifier and the saved-model plumbing."""
 
 from __future__ import annotations
+
+import warnings
 
 import keras
 import numpy as np
@@ -18,7 +20,7 @@ def untrained() -> keras.Model:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory):
-    """Train once (quick mode) into a private artifacts folder; return (model, folder, printed text)."""
+    """Train once (quick mode) into a private artifacts folder; return (model, folder)."""
     folder = tmp_path_factory.mktemp("classifier-artifacts")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GANBOOK_ARTIFACTS", str(folder))
@@ -42,7 +44,7 @@ def test_features_and_predictions_shapes(untrained: keras.Model) -> None:
     features = clf.classifier_features(untrained, images, batch_size=2)
     assert features.shape == (5, 128) and features.dtype == np.float64
     assert np.all(features >= 0)  # ReLU
-    digits = clf.predict_digits(untrained, images[..., 0], batch_size=3)  # (N, 28, 28) is accepted too
+    digits = clf.predict_digits(untrained, images[..., 0], batch_size=3)  # (N, 28, 28) is fine
     assert digits.shape == (5,) and np.issubdtype(digits.dtype, np.integer)
     assert digits.min() >= 0 and digits.max() <= 9
 
@@ -73,10 +75,15 @@ def test_bad_batch_size(untrained: keras.Model, batch_size: object) -> None:
             function(untrained, _images(2), batch_size=batch_size)
 
 
+def test_numpy_batch_size(untrained: keras.Model) -> None:
+    assert clf.predict_digits(untrained, _images(3), batch_size=np.int64(2)).shape == (3,)
+
+
 def test_bad_model() -> None:
     with pytest.raises(ValueError, match="model"):
         clf.predict_digits("not a model", _images(2))
-    no_features = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    layers = [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    no_features = keras.Sequential(layers)
     with pytest.raises(ValueError, match="features"):
         clf.classifier_features(no_features, _images(2))
 
@@ -92,7 +99,7 @@ def test_save_model_atomically(untrained: keras.Model, tmp_path) -> None:
         clf.save_model_atomically(untrained, tmp_path / "model.h5")
     target = clf.save_model_atomically(untrained, tmp_path / "sub" / "model.keras")
     assert target.exists()
-    assert sorted(p.name for p in target.parent.iterdir()) == ["model.keras"]  # no temporary left behind
+    assert sorted(p.name for p in target.parent.iterdir()) == ["model.keras"]  # no temporary left
 
 
 def test_trained_accuracy_and_artifact(trained, capsys) -> None:
@@ -110,9 +117,68 @@ def test_reload_gives_same_predictions(trained, monkeypatch, capsys) -> None:
     monkeypatch.setenv("GANBOOK_ARTIFACTS", str(folder))
     monkeypatch.setenv("GANBOOK_QUICK", "1")
     reloaded = clf.load_or_train_digit_classifier(seed=0)
-    assert "loaded from" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "test accuracy" in printed and "trained" not in printed
     images = load_images("mnist", "test").images[:64]
-    np.testing.assert_array_equal(clf.predict_digits(reloaded, images), clf.predict_digits(model, images))
+    digits = [clf.predict_digits(m, images) for m in (reloaded, model)]
+    np.testing.assert_array_equal(*digits)
     np.testing.assert_allclose(
-        clf.classifier_features(reloaded, images), clf.classifier_features(model, images), rtol=1e-5, atol=1e-6
+        clf.classifier_features(reloaded, images),
+        clf.classifier_features(model, images),
+        rtol=1e-5,
+        atol=1e-6,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# load_or_train: the one load-or-train function behind chapters 5, 6 and the classifier
+# --------------------------------------------------------------------------------------------------
+
+
+def _tiny_model() -> keras.Model:
+    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="features")])
+
+
+def test_load_or_train_trains_once_then_loads(tmp_path, capsys) -> None:
+    calls = []
+
+    def train() -> keras.Model:
+        calls.append(1)
+        return _tiny_model()
+
+    path = tmp_path / "sub" / "tiny.keras"
+    first = clf.load_or_train(path, train, name="Tiny model")
+    assert "Tiny model trained in" in capsys.readouterr().out and path.exists()
+    second = clf.load_or_train(path, train, name="Tiny model")
+    assert calls == [1] and capsys.readouterr().out == ""
+    x = np.ones((1, 3), "float32")
+    np.testing.assert_allclose(second.predict(x, verbose=0), first.predict(x, verbose=0))
+    assert [p.name for p in path.parent.iterdir()] == ["tiny.keras"]
+
+
+def test_load_or_train_replaces_an_unusable_file(tmp_path) -> None:
+    path = tmp_path / "tiny.keras"
+    path.write_bytes(b"not a zip file")  # as a run killed mid-write by hand would leave it
+    with pytest.warns(UserWarning, match="not a usable"):
+        model = clf.load_or_train(path, _tiny_model)
+    assert isinstance(model, keras.Model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.load_or_train(path, _tiny_model)  # now valid: loaded, no warning
+
+
+def test_load_or_train_retrains_when_the_check_fails(tmp_path) -> None:
+    path = clf.save_model_atomically(_tiny_model(), tmp_path / "tiny.keras")
+
+    def wrong_model(model: keras.Model) -> None:
+        raise ValueError("model must have a layer named 'logits'")
+
+    with pytest.warns(UserWarning, match="logits"):
+        clf.load_or_train(path, _tiny_model, check=wrong_model)
+
+
+def test_load_or_train_bad_arguments(tmp_path) -> None:
+    with pytest.raises(ValueError, match="path"):
+        clf.load_or_train(tmp_path / "model.h5", _tiny_model)
+    with pytest.raises(ValueError, match="train"):
+        clf.load_or_train(tmp_path / "model.keras", "not callable")

@@ -1,11 +1,10 @@
-"""Tests of ganbook.gan (chapter 5): the notebook's copies, shapes, the train step, resume, saving."""
+"""Tests of ganbook.gan (chapter 5): configuration, shapes, the train step and its hooks, resume.
+
+The code that chapter 5 teaches lives in the notebook and is exported into ganbook.gan;
+tests/test_export.py checks that the export is current.
+"""
 
 from __future__ import annotations
-
-import ast
-import inspect
-import json
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -28,46 +27,7 @@ from ganbook.gan import (
     train_dcgan,
 )
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "05_dcgan.ipynb"
-TAUGHT_IN_FULL = [
-    make_dataset,
-    build_generator,
-    build_discriminator,
-    GAN,
-    SampleGrid,
-    CheckpointAndResume,
-    build_gan,
-    train_dcgan,
-]
 TINY = dict(width=4, latent_dim=8, batch_size=32, jit_compile=False)
-
-
-def _notebook_definitions() -> dict[str, list[str]]:
-    """Source of every top-level def/class in the notebook's code cells, by name."""
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    found: dict[str, list[str]] = {}
-    for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
-        source = "".join(cell["source"])
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                found.setdefault(node.name, []).append(ast.get_source_segment(source, node, padded=True))
-    return found
-
-
-@pytest.mark.parametrize("obj", TAUGHT_IN_FULL, ids=lambda obj: obj.__name__)
-def test_notebook_teaches_the_same_code_as_ganbook(obj):
-    definitions = _notebook_definitions()
-    assert obj.__name__ in definitions, f"chapter 5 must define {obj.__name__} in full"
-    assert len(definitions[obj.__name__]) == 1, f"chapter 5 defines {obj.__name__} more than once"
-    assert definitions[obj.__name__][0].strip() == inspect.getsource(obj).strip(), (
-        f"{obj.__name__} in book/05_dcgan.ipynb differs from ganbook/gan.py: copy one into the other"
-    )
 
 
 def _images(count: int, seed: int = 0) -> np.ndarray:
@@ -78,14 +38,15 @@ def _config(**changes) -> DCGANConfig:
     return DCGANConfig(**{**TINY, "epochs": 1, **changes})
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Networks
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def test_generator_maps_noise_to_images_in_range():
     generator = build_generator(LATENT_DIM, width=8)
-    images = keras.ops.convert_to_numpy(generator(np.random.default_rng(0).normal(size=(5, LATENT_DIM))))
+    z = np.random.default_rng(0).normal(size=(5, LATENT_DIM))
+    images = keras.ops.convert_to_numpy(generator(z))
     assert images.shape == (5, 28, 28, 1)
     assert images.min() >= -1.0 and images.max() <= 1.0
 
@@ -96,19 +57,9 @@ def test_discriminator_outputs_one_logit_per_image():
     assert logits.dtype == np.float32
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "8"])
-def test_builders_reject_bad_sizes(bad):
-    with pytest.raises(ValueError, match="latent_dim"):
-        build_generator(bad)
-    with pytest.raises(ValueError, match="width"):
-        build_generator(8, width=bad)
-    with pytest.raises(ValueError, match="width"):
-        build_discriminator(width=bad)
-
-
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Configuration and data
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def test_chapter5_config_quick_and_full(monkeypatch):
@@ -138,26 +89,49 @@ def test_chapter5_config_rejects_bad_values(changes, name):
         chapter5_config(**changes)
 
 
+@pytest.mark.parametrize(
+    "changes, name",
+    [
+        ({"width": True}, "width"),
+        ({"latent_dim": "8"}, "latent_dim"),
+        ({"epochs": 2.0}, "epochs"),
+        ({"learning_rate": float("inf")}, "learning_rate"),
+        ({"beta_1": np.float64("nan")}, "beta_1"),
+        ({"jit_compile": "yes"}, "jit_compile"),
+        ({"mixed_precision": 1}, "mixed_precision"),
+        ({"dataset": ["mnist"]}, "dataset"),
+    ],
+)
+def test_config_checks_every_field(changes, name):
+    with pytest.raises(ValueError, match=name):
+        DCGANConfig(**changes)
+
+
+def test_config_accepts_numpy_numbers_and_stores_python_ones():
+    config = DCGANConfig(
+        epochs=np.int64(3),
+        batch_size=np.int32(16),
+        learning_rate=np.float32(0.5),
+        beta_1=np.float64(0.25),
+        latent_dim=np.uint8(8),
+        seed=np.uint32(7),
+        jit_compile=np.bool_(False),
+    )
+    assert (config.epochs, config.batch_size, config.latent_dim, config.seed) == (3, 16, 8, 7)
+    assert type(config.epochs) is int and type(config.seed) is int
+    assert type(config.learning_rate) is float and config.learning_rate == 0.5
+    assert config.jit_compile is False
+    assert chapter5_config(batch_size=np.int64(32)).batch_size == 32
+
+
 def test_make_dataset_keeps_the_last_small_batch():
     sizes = [int(batch.shape[0]) for batch in make_dataset(_images(70), batch_size=32)]
     assert sizes == [32, 32, 6]
 
 
-def test_make_dataset_rejects_bad_input():
-    with pytest.raises(ValueError, match="images"):
-        make_dataset(np.zeros((4, 28, 28)), 2)
-    with pytest.raises(ValueError, match="batch_size"):
-        make_dataset(_images(4), 0)
-
-
-def test_build_gan_rejects_a_non_config():
-    with pytest.raises(ValueError, match="config"):
-        build_gan({"epochs": 1})
-
-
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The GAN model and its train step
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def test_train_step_updates_both_networks_and_reports_metrics():
@@ -168,16 +142,44 @@ def test_train_step_updates_both_networks_and_reports_metrics():
     assert set(history.history) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
     assert all(np.isfinite(values[0]) for values in history.history.values())
     assert 0.0 <= history.history["d_acc_real"][0] <= 1.0
-    assert any(np.abs(a - b.numpy()).max() > 0 for a, b in zip(d_before, gan.discriminator.trainable_variables))
-    assert any(np.abs(a - b.numpy()).max() > 0 for a, b in zip(g_before, gan.generator.trainable_variables))
+    for before, network in ((d_before, gan.discriminator), (g_before, gan.generator)):
+        after = network.trainable_variables
+        assert any(np.abs(a - b.numpy()).max() > 0 for a, b in zip(before, after, strict=True))
     assert gan.steps_per_execution == _config().steps_per_execution
     assert int(gan.d_optimizer.iterations.numpy()) == 3  # batches of 32, 32 and 6
     assert int(gan.g_optimizer.iterations.numpy()) == 3
 
 
-def test_gan_rejects_bad_latent_dim():
-    with pytest.raises(ValueError, match="latent_dim"):
-        GAN(build_generator(8, 4), build_discriminator(4), latent_dim=0)
+def _compiled(model_class: type[GAN], config: DCGANConfig) -> GAN:
+    """A ``model_class`` with the networks and optimisers that build_gan makes for ``config``."""
+    gan = build_gan(config)
+    model = model_class(gan.generator, gan.discriminator, config.latent_dim, seed=config.seed)
+    model.compile(gan.d_optimizer, gan.g_optimizer, gan.loss_fn, jit_compile=config.jit_compile)
+    return model
+
+
+class _ConstantPenalty(GAN):
+    def discriminator_penalty(self, real, fake):
+        return 5.0  # shifts D's loss, changes no gradient
+
+
+class _SaturatingGenerator(GAN):
+    def generator_loss(self, fake_logits):
+        return -self.loss_fn(keras.ops.zeros_like(fake_logits), fake_logits)  # log(1 - D(G(z)))
+
+
+def test_the_losses_are_hooks_of_one_train_step():
+    config = _config()
+    data = tf.data.Dataset.from_tensor_slices(_images(64)).batch(32)
+    logs = {}
+    for model_class in (GAN, _ConstantPenalty, _SaturatingGenerator):
+        model = _compiled(model_class, config)
+        history = model.fit(data, epochs=1, verbose=0).history
+        logs[model_class] = {name: values[0] for name, values in history.items()}
+    plain, penalised, saturating = logs[GAN], logs[_ConstantPenalty], logs[_SaturatingGenerator]
+    assert penalised["d_loss"] == pytest.approx(plain["d_loss"] + 5.0, abs=1e-5)
+    assert penalised["g_loss"] == pytest.approx(plain["g_loss"], abs=1e-6)  # same gradients
+    assert saturating["g_loss"] < 0 < plain["g_loss"]
 
 
 def test_mixed_precision_wraps_the_optimisers():
@@ -188,9 +190,18 @@ def test_mixed_precision_wraps_the_optimisers():
     assert keras.config.dtype_policy().name == "float32"
 
 
-# ---------------------------------------------------------------------------------------------------
+def test_mixed_precision_step_scales_the_losses_and_trains():
+    gan = build_gan(_config(mixed_precision=True))
+    scale = float(gan.d_optimizer.scale_loss(1.0))
+    assert scale > 1  # the loss is scaled up before the gradient, and the gradient back down
+    history = gan.fit(make_dataset(_images(64), 32), epochs=1, verbose=0).history
+    assert all(np.isfinite(values[0]) for values in history.values())
+    assert int(gan.g_optimizer.iterations.numpy()) == 2
+
+
+# --------------------------------------------------------------------------------------------------
 # Callbacks: interrupt, resume, sample grid
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 class _Disconnect(Exception):
@@ -221,7 +232,8 @@ def test_interrupted_training_resumes_without_losing_or_repeating_epochs(tmp_pat
     images = _images(128)  # 4 steps per epoch
     recorder = _EpochRecorder()
     with pytest.raises(_Disconnect):
-        train_dcgan(config, images, callbacks=[recorder, _DisconnectAfter(1)], checkpoint_dir=tmp_path / "ckpt")
+        callbacks = [recorder, _DisconnectAfter(1)]
+        train_dcgan(config, images, callbacks=callbacks, checkpoint_dir=tmp_path / "ckpt")
     assert recorder.epochs == [0, 1]
 
     resumed = _EpochRecorder()
@@ -253,17 +265,13 @@ def test_resumed_run_matches_an_uninterrupted_one_exactly(tmp_path):
     checkpoint = CheckpointAndResume(tmp_path, second)
     assert checkpoint.initial_epoch == 1
     assert int(second.g_optimizer.iterations.numpy()) == 3
-    second.fit(data, epochs=3, initial_epoch=checkpoint.initial_epoch, callbacks=[checkpoint], verbose=0)
+    second.fit(
+        data, epochs=3, initial_epoch=checkpoint.initial_epoch, callbacks=[checkpoint], verbose=0
+    )
     for network in ("generator", "discriminator"):
-        for a, b in zip(getattr(straight, network).weights, getattr(second, network).weights):
+        weights = getattr(straight, network).weights, getattr(second, network).weights
+        for a, b in zip(*weights, strict=True):
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
-
-
-def test_checkpoint_requires_a_compiled_gan(tmp_path):
-    with pytest.raises(ValueError, match="gan"):
-        CheckpointAndResume(tmp_path, build_generator(8, 4))
-    with pytest.raises(ValueError, match="gan"):
-        CheckpointAndResume(tmp_path, GAN(build_generator(8, 4), build_discriminator(4), latent_dim=8))
 
 
 def test_sample_grid_keeps_fixed_noise_frames_across_runs(tmp_path):
@@ -277,20 +285,19 @@ def test_sample_grid_keeps_fixed_noise_frames_across_runs(tmp_path):
     assert sorted(reloaded.frames) == [0, 1]
     np.testing.assert_array_equal(reloaded.noise, grid.noise)
     assert not list(tmp_path.glob(".*tmp*"))
-    with pytest.raises(ValueError, match="count"):
-        SampleGrid(8, count=0)
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The saved generator
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def test_load_or_train_dcgan_generator_trains_once_then_loads(tmp_path, monkeypatch):
     monkeypatch.setenv("GANBOOK_ARTIFACTS", str(tmp_path))
     monkeypatch.setenv("GANBOOK_QUICK", "1")
     monkeypatch.setattr(gan_module, "chapter5_config", lambda: _config(latent_dim=LATENT_DIM))
-    monkeypatch.setattr(gan_module, "load_images", lambda dataset, split: type("D", (), {"images": _images(64)}))
+    fake_data = type("Data", (), {"images": _images(64)})
+    monkeypatch.setattr(gan_module, "load_images", lambda dataset, split: fake_data)
     trained = load_or_train_dcgan_generator()
     path = tmp_path / "quick" / "dcgan_generator.keras"
     assert path.exists()
