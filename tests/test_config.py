@@ -105,5 +105,6 @@ def test_machine_names_cores_and_gpus(monkeypatch):
     assert machine() == f"{cores} CPU cores, no GPU"
     gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [gpu, gpu])
-    monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda d: {"device_name": "NVIDIA H200"})
+    details = {"device_name": "NVIDIA H200"}
+    monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda device: details)
     assert machine() == f"{cores} CPU cores, 2 GPUs (NVIDIA H200)"

@@ -129,10 +129,11 @@ class DiracGAN:
     def vector_field(
         self, theta: np.ndarray, psi: np.ndarray, rng: np.random.Generator | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The gradient vector field (v_theta, v_psi) at any broadcastable arrays of points.
+        """The gradient vector field (v_theta, v_psi) at broadcastable arrays of points.
 
-        ``v_theta`` is minus the generator's gradient, ``v_psi`` the discriminator's gradient
-        (including the R1 and WGAN-GP terms), so one gradient step is ``(theta, psi) += h * v``.
+        ``v_theta`` is minus the generator's gradient, ``v_psi`` the discriminator's
+        gradient (including the R1 and WGAN-GP terms), so one gradient step is
+        ``(theta, psi) += h * v``.
         """
         theta, psi = np.broadcast_arrays(
             np.asarray(theta, dtype=float), np.asarray(psi, dtype=float)
@@ -149,10 +150,12 @@ class DiracGAN:
         p = psi[..., None]
         generator_sign = -1.0 if self.loss == "non-saturating" else 1.0
         v_theta = -(p * self.f_prime(generator_sign * p * fake)) @ weights
-        v_psi = (fake * self.f_prime(p * fake) - real * self.f_prime(-p * real)) @ weights
+        v_psi = fake * self.f_prime(p * fake) - real * self.f_prime(-p * real)
+        v_psi = v_psi @ weights
         v_psi = v_psi - self.r1_gamma * psi
         if self.gp_weight > 0:
-            v_psi = v_psi - self.gp_weight * (np.abs(psi) - self.gp_target) * np.sign(psi)
+            excess = np.abs(psi) - self.gp_target
+            v_psi = v_psi - self.gp_weight * excess * np.sign(psi)
         if self.consensus > 0:
             v_theta, v_psi = self._consensus_step(theta, psi, v_theta, v_psi)
         return v_theta, v_psi
