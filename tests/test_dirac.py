@@ -1,7 +1,8 @@
 """Tests of ganbook.dirac: the Dirac-GAN of Mescheder et al. (2018).
 
-The distances checked here are those of PROTOCOLS.md: re-computed by re-running the settings of the
-authors' notebook (h = 0.2, start (1, 1), 500 steps), which itself prints no numbers.
+The distances checked here are those of the Protocols appendix (book/appendix/protocols.md):
+re-computed by re-running the settings of the authors' notebook (h = 0.2, start (1, 1), 500 steps),
+which itself prints no numbers.
 """
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Tests of ganbook.toy: the ring and grid of PROTOCOLS.md have distinct modes."""
+"""Tests of ganbook.toy: the ring and grid of the Protocols appendix have distinct modes."""
 
 import numpy as np
 import pytest
