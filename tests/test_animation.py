@@ -60,7 +60,7 @@ def test_animate_accepts_rgb_and_channel_last_grey():
         (([],), {}, "at least one frame"),
         (("abc",), {}, "frames_or_draw_fn"),
         (([np.zeros((2, 2)), np.zeros((3, 3))],), {}, "same shape"),
-        (([np.zeros((2, 2, 2))],), {}, "frames must be"),
+        (([np.zeros((2, 2, 2))],), {}, "frames_or_draw_fn must hold"),
         (([np.zeros((2, 2))],), {"titles": ["a", "b"]}, "titles"),
         (([np.zeros((2, 2))], 3), {}, "n_frames"),
         ((lambda i: None,), {}, "n_frames"),

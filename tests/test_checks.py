@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,8 @@ NUMPY_INTEGERS = [np.int8(3), np.int16(3), np.int32(3), np.int64(3), np.uint8(3)
 NUMPY_FLOATS = [np.float16(0.5), np.float32(0.5), np.float64(0.5)]
 BOOLS = [True, False, np.bool_(True), np.bool_(False)]
 NOT_FINITE = [math.nan, -math.inf, math.inf, np.float32("nan"), np.float64("inf")]
+
+
 class Opaque:
     """An object that is no number, with a repr that is the same in every process (xdist ids)."""
 
@@ -309,3 +312,66 @@ def test_array_accepts_numeric_arrays(value, kwargs, shape, dtype):
 def test_array_rejects_and_names_the_argument(value, kwargs, expected):
     with pytest.raises(ValueError, match=f"^{NAME} must {expected}"):
         checks.array(NAME, value, **kwargs)
+
+
+# The checks added for issue 15's NumPy-side modules: seeds that may be None, flags, optional
+# numbers and labels, lists of labels, paths and images in [-1, 1].
+GOOD_AND_BAD = {
+    "optional_seed": (
+        checks.optional_seed,
+        [None, 0, np.uint32(7), 2**32 - 1],
+        [True, -1, 1.5, "3", 2**32, np.float64(2.0)],
+    ),
+    "flag": (checks.flag, [True, False, np.bool_(True)], [None, 0, 1, "no", np.array([True])]),
+    "optional_number": (
+        checks.optional_number,
+        [None, 0, -1.5, np.float32(2.0)],
+        [True, "1", math.nan, math.inf, [1.0]],
+    ),
+    "optional_text": (checks.optional_text, [None, "", "a title"], [3, b"x", ["a"], True]),
+    "texts": (checks.texts, [[], ["a"], ("a", "b")], [None, "ab", [1], ["a", None], {"a"}]),
+    "path": (checks.path, ["x.csv", Path("a/b")], [None, "", 3, b"x.csv", Opaque()]),
+}
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [pytest.param(c, v, id=f"{n}-{v!r}") for n, (c, good, _) in GOOD_AND_BAD.items() for v in good],
+)
+def test_new_checks_accept_good_values(check, value):
+    result = check(NAME, value)
+    assert result == (Path(value) if check is checks.path else value) or isinstance(result, list)
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [pytest.param(c, v, id=f"{n}-{v!r}") for n, (c, _, bad) in GOOD_AND_BAD.items() for v in bad],
+)
+def test_new_checks_reject_and_name_the_argument(check, value):
+    assert_rejected(check, value)
+
+
+def test_flag_and_optional_seed_return_plain_types():
+    assert type(checks.flag(NAME, np.bool_(True))) is bool
+    assert type(checks.optional_seed(NAME, np.int64(3))) is int
+
+
+def test_images_accepts_unit_range_and_rounding():
+    images = checks.images(NAME, np.array([[-1.0, 1.0005], [0.0, 0.5]]), ndim=2)
+    assert images.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "expected"),
+    [
+        (np.array([[0.0, 255.0]]), {}, r"must be scaled to \[-1, 1\]; got values in \[0, 255\]"),
+        (np.array([[-2.0, 0.0]]), {}, r"must be scaled to \[-1, 1\]"),
+        (np.array([[math.nan, 0.0]]), {}, "must hold finite numbers"),
+        (np.zeros((0, 2)), {}, "must hold at least 1 row"),
+        (np.zeros((2, 2)), {"ndim": 3}, "must have 3 dimensions"),
+        (None, {}, "must be a numeric array"),
+    ],
+)
+def test_images_rejects_and_names_the_argument(value, kwargs, expected):
+    with pytest.raises(ValueError, match=f"^{NAME} {expected}"):
+        checks.images(NAME, value, **kwargs)

@@ -156,25 +156,39 @@ def test_load_or_train_trains_once_then_loads(tmp_path, capsys) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["tiny.keras"]
 
 
-def test_load_or_train_replaces_an_unusable_file(tmp_path) -> None:
+def test_load_or_train_refuses_an_unusable_file_naming_it(tmp_path) -> None:
     path = tmp_path / "tiny.keras"
     path.write_bytes(b"not a zip file")  # as a run killed mid-write by hand would leave it
-    with pytest.warns(UserWarning, match="not a usable"):
-        model = clf.load_or_train(path, _tiny_model)
-    assert isinstance(model, keras.Model)
+    with pytest.raises(ValueError, match="not a loadable .keras file") as error:
+        clf.load_or_train(path, _tiny_model)
+    assert str(path) in str(error.value) and "delete it" in str(error.value)
+    assert path.read_bytes() == b"not a zip file"  # never silently replaced
+    path.unlink()
+    clf.load_or_train(path, _tiny_model)  # deleted: a new one is trained and saved
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf.load_or_train(path, _tiny_model)  # now valid: loaded, no warning
 
 
-def test_load_or_train_retrains_when_the_check_fails(tmp_path) -> None:
+def test_load_or_train_refuses_a_model_that_fails_the_check(tmp_path) -> None:
     path = clf.save_model_atomically(_tiny_model(), tmp_path / "tiny.keras")
 
     def wrong_model(model: keras.Model) -> None:
         raise ValueError("model must have a layer named 'logits'")
 
-    with pytest.warns(UserWarning, match="logits"):
+    with pytest.raises(ValueError, match="does not hold a usable model.*logits") as error:
         clf.load_or_train(path, _tiny_model, check=wrong_model)
+    assert str(path) in str(error.value)
+
+
+def test_model_shapes_check(tmp_path) -> None:
+    model = _tiny_model()
+    shape_in, shape_out = tuple(model.inputs[0].shape), tuple(model.outputs[0].shape)
+    clf.model_shapes(shape_in, shape_out)(model)  # the right shapes: nothing raised
+    with pytest.raises(ValueError, match="must map inputs"):
+        clf.model_shapes((None, 28, 28, 1), shape_out)(model)
+    with pytest.raises(ValueError, match="must map inputs"):
+        clf.model_shapes([shape_in, (None,)], shape_out)(model)
 
 
 def test_load_or_train_bad_arguments(tmp_path) -> None:

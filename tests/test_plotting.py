@@ -12,7 +12,14 @@ from ganbook import image_grid, plot_densities, tile_images, to_display
 
 
 def test_to_display_maps_and_clips():
-    np.testing.assert_allclose(to_display(np.array([-1.0, 0.0, 1.0, 1.5, -3.0])), [0, 0.5, 1, 1, 0])
+    images = np.array([-1.0, 0.0, 1.0, 1.0005, -1.0005])  # rounding beyond [-1, 1] is clipped
+    np.testing.assert_allclose(to_display(images), [0, 0.5, 1, 1, 0])
+
+
+@pytest.mark.parametrize("values", [[0.0, 255.0], [-3.0, 0.0], [1.5]])
+def test_to_display_rejects_images_outside_unit_range(values):
+    with pytest.raises(ValueError, match=r"^images must be scaled to \[-1, 1\]"):
+        to_display(np.array(values))
 
 
 def test_to_display_rejects_empty():

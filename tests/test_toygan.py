@@ -194,3 +194,15 @@ def test_toygan_bad_input():
         gan.sample(0)
     with pytest.raises(ValueError, match="x"):
         gan.discriminator_logits(np.zeros((4, 3)))
+
+
+def test_public_network_calls_check_input_but_keep_tensors_and_gradients():
+    gan = ToyGAN(TINY, "ring", seeds=(0, 1), jit_compile=False)
+    z = np.random.default_rng(0).normal(size=(2, 6, 2))  # float64 arrays are converted
+    want = gan.generator._forward(tf.constant(z, "float32"))
+    np.testing.assert_array_equal(gan.generator(z), want)
+    x = tf.ones((2, 4, 2))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        total = tf.reduce_sum(gan.discriminator(x))
+    assert tape.gradient(total, x).shape == (2, 4, 2)

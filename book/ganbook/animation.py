@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation
+from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 
 from ganbook import checks
@@ -73,7 +74,7 @@ def animate(
     max_frames: int = DEFAULT_MAX_FRAMES,
     interval_ms: int = 200,
     titles: Sequence[str] | None = None,
-    cmap: str = "gray",
+    cmap: str | Colormap = "gray",
     vmin: float | None = 0.0,
     vmax: float | None = 1.0,
     dpi: int = 72,
@@ -97,6 +98,17 @@ def animate(
 
     interval_ms = checks.positive_int("interval_ms", interval_ms)
     dpi = checks.positive_int("dpi", dpi)
+    loop = checks.flag("loop", loop)
+    max_frames = checks.positive_int("max_frames", max_frames)
+    if n_frames is not None:
+        n_frames = checks.positive_int("n_frames", n_frames)
+    if fig is not None:
+        checks.instance("fig", fig, Figure, "None or a Matplotlib Figure")
+    if titles is not None:
+        titles = checks.texts("titles", titles)
+    if not isinstance(cmap, Colormap):
+        checks.text("cmap", cmap)
+    vmin, vmax = checks.optional_number("vmin", vmin), checks.optional_number("vmax", vmax)
     if callable(frames_or_draw_fn):
         indices = frame_indices(n_frames, max_frames)
         checks.instance("fig", fig, Figure, "the Matplotlib Figure that the draw function draws on")
@@ -142,16 +154,20 @@ def animate(
 def _check_images(frames: Sequence[np.ndarray]) -> list[np.ndarray]:
     description = "a list of image arrays or a draw function"
     checks.instance("frames_or_draw_fn", frames, (list, tuple, np.ndarray), description)
-    images = [np.asarray(frame) for frame in frames]
+    images = [
+        checks.array(f"frames_or_draw_fn[{i}]", frame, min_length=1)
+        for i, frame in enumerate(frames)
+    ]
     if not images:
         raise ValueError("frames_or_draw_fn must hold at least one frame")
     shape = images[0].shape
     if not (len(shape) == 2 or (len(shape) == 3 and shape[-1] in (1, 3, 4))):
         raise ValueError(
-            f"frames must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) arrays; got shape {shape}"
+            "frames_or_draw_fn must hold (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) arrays; "
+            f"got shape {shape}"
         )
     if any(image.shape != shape for image in images):
-        raise ValueError("frames must all have the same shape")
+        raise ValueError("frames_or_draw_fn must hold frames of the same shape")
     return [image[..., 0] if image.shape[2:] == (1,) else image for image in images]  # (H, W, 1)
 
 

@@ -8,7 +8,9 @@ the script; ``tests/test_export.py`` fails while they differ). It builds on chap
 ``ConditionalGAN`` subclasses chapter 5's ``GAN`` and overrides only ``call`` and ``generate``, and
 the configuration, checkpointing and sample-grid callback are chapter 5's. The rest of this module
 is plumbing the chapter imports: its configuration, the labelled input pipeline, the inputs of a
-grid with one row per digit, and the trained generator.
+grid with one row per digit, the checks of the taught code's arguments (chapter 5's
+:func:`ganbook.gan.with_checks`: images in [-1, 1], one integer label in 0-9 per image), and the
+trained generator.
 Convention, as in chapter 5: real = 1, fake = 0, and the discriminator outputs a logit.
 
 Chapter 9 loads the trained generator with :func:`load_or_train_cgan_generator`: inputs a latent
@@ -26,7 +28,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from ganbook import checks
-from ganbook.classifier import load_or_train
+from ganbook.classifier import check_images, load_or_train, model_shapes
 from ganbook.config import artifacts_dir, choose, seed_everything
 from ganbook.data import load_images
 from ganbook.gan import (
@@ -36,7 +38,9 @@ from ganbook.gan import (
     DCGANConfig,
     SampleGrid,
     build_generator,
+    check_fit_options,
     config_with,
+    with_checks,
 )
 
 NUM_CLASSES = 10
@@ -77,13 +81,22 @@ def _digits(name: str, value: object) -> np.ndarray:
     return digits
 
 
+def _images_and_labels(images: object, labels: object) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, 28, 28, 1) in [-1, 1] and their N integer labels in 0-9; ValueError otherwise."""
+    images = check_images("images", images)
+    if labels is None:
+        raise ValueError("labels must be an array of integer class labels, one per image; got None")
+    labels = _digits("labels", checks.array("labels", labels, shape=(len(images),)))
+    return images, labels
+
+
 def make_labelled_dataset(
     images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of (image, label) pairs: shuffled, batched, prefetched (chapter 6)."""
-    images = checks.array("images", images, shape=(None, 28, 28, 1), min_length=1)
-    labels = _digits("labels", checks.array("labels", labels, shape=(len(images),)))
+    images, labels = _images_and_labels(images, labels)
     batch_size = checks.positive_int("batch_size", batch_size)
+    seed = checks.seed("seed", seed)
     return (
         tf.data.Dataset.from_tensor_slices((images.astype("float32"), labels.astype("int32")))
         .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
@@ -238,6 +251,28 @@ def train_cgan(
 
 
 # --------------------------------------------------------------------------------------------------
+# Boundary checks of the taught code (plumbing, as in ganbook.gan): each public name above is
+# wrapped to check its arguments first; ConditionalGAN inherits the checks of chapter 5's GAN.
+# --------------------------------------------------------------------------------------------------
+
+
+def _check_train_cgan(arguments: dict) -> None:
+    check_fit_options(arguments)
+    _images_and_labels(arguments["images"], arguments["labels"])
+
+
+def _check_sizes(arguments: dict) -> None:
+    for name in ("latent_dim", "num_classes", "embed_dim", "width"):
+        if name in arguments:
+            checks.positive_int(name, arguments[name])
+
+
+build_conditional_generator = with_checks(build_conditional_generator, _check_sizes)
+build_conditional_discriminator = with_checks(build_conditional_discriminator, _check_sizes)
+train_cgan = with_checks(train_cgan, _check_train_cgan)
+
+
+# --------------------------------------------------------------------------------------------------
 # The trained generator that chapter 9 loads
 # --------------------------------------------------------------------------------------------------
 
@@ -258,4 +293,7 @@ def load_or_train_cgan_generator() -> keras.Model:
     (N, ``LATENT_DIM``) and integer labels (N,) in 0-9; output (N, 28, 28, 1) in [-1, 1].
     """
     path = artifacts_dir() / CGAN_GENERATOR_FILE
-    return load_or_train(path, _train_chapter6_generator, name="Conditional generator")
+    latent_dim = chapter6_config().latent_dim
+    shapes = model_shapes([(None, latent_dim), (None,)], (None, 28, 28, 1))
+    name = "Conditional generator"
+    return load_or_train(path, _train_chapter6_generator, check=shapes, name=name)

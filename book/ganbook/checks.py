@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -66,6 +68,18 @@ def seed(name: str, value: Any) -> int:
     return integer(name, value, minimum=0, maximum=2**32 - 1)
 
 
+def optional_seed(name: str, value: Any) -> int | None:
+    """None (fresh entropy) or a :func:`seed`, as ``np.random.default_rng`` takes it."""
+    return None if value is None else seed(name, value)
+
+
+def flag(name: str, value: Any) -> bool:
+    """True or False (NumPy's ``bool_`` included); never 0, 1 or a string such as "no"."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise _fail(name, "True or False", value)
+    return bool(value)
+
+
 def number(
     name: str,
     value: Any,
@@ -110,6 +124,11 @@ def probability(name: str, value: Any) -> float:
     return number(name, value, minimum=0.0, maximum=1.0)
 
 
+def optional_number(name: str, value: Any) -> float | None:
+    """None or a finite number."""
+    return None if value is None else number(name, value)
+
+
 def one_of(name: str, value: Any, choices: Iterable[Any]) -> Any:
     """One of ``choices`` (compared with ==), returned as ``choices`` spells it.
 
@@ -129,6 +148,27 @@ def text(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _fail(name, "a non-empty string", value)
     return value
+
+
+def optional_text(name: str, value: Any) -> str | None:
+    """None or a string (which may be empty: a label or title left blank)."""
+    if value is not None and not isinstance(value, str):
+        raise _fail(name, "None or a string", value)
+    return value
+
+
+def texts(name: str, value: Any) -> list[str]:
+    """A list or tuple of strings (labels, titles), returned as a list."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise _fail(name, "a list of strings", value)
+    return list(value)
+
+
+def path(name: str, value: Any) -> Path:
+    """A file or folder path: a non-empty string or an ``os.PathLike``."""
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise _fail(name, "a path (a non-empty string or pathlib.Path)", value)
+    return Path(value)
 
 
 def function(name: str, value: Any) -> Callable:
@@ -194,4 +234,28 @@ def array(
         result = result.astype(dtype, copy=False)
     if finite and np.issubdtype(result.dtype, np.floating) and not np.all(np.isfinite(result)):
         raise ValueError(f"{name} must hold finite numbers; it holds NaN or infinity")
+    return result
+
+
+def images(
+    name: str,
+    value: Any,
+    ndim: int | tuple[int, ...] | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    min_length: int = 1,
+    dtype: Any = np.float32,
+    tolerance: float = 1e-3,
+) -> np.ndarray:
+    """A finite :func:`array` of images scaled to [-1, 1] (a ``tanh`` generator's range).
+
+    Values beyond [-1, 1] by more than ``tolerance`` (pixels in 0-255 are the usual mistake) are
+    rejected with the range found and the formula that rescales them.
+    """
+    result = array(name, value, ndim=ndim, shape=shape, min_length=min_length, dtype=dtype)
+    if result.size and (result.min() < -1 - tolerance or result.max() > 1 + tolerance):
+        raise ValueError(
+            f"{name} must be scaled to [-1, 1]; got values in "
+            f"[{float(result.min()):.4g}, {float(result.max()):.4g}] "
+            "(map 0-255 pixels with (x - 127.5) / 127.5)"
+        )
     return result

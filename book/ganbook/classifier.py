@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +38,15 @@ _RANGE_TOLERANCE = 1e-3
 # --------------------------------------------------------------------------------------------------
 
 
+def _keras_path(value: object) -> Path:
+    if not isinstance(value, (str, os.PathLike)) or not str(os.fspath(value)).strip():
+        raise ValueError(f"path must be a file path ending in .keras; got {value!r}")
+    path = Path(value)
+    if path.suffix != ".keras":
+        raise ValueError(f"path must end in .keras; got {str(path)!r}")
+    return path
+
+
 def save_model_atomically(model: keras.Model, path: str | os.PathLike) -> Path:
     """Save ``model`` as a ``.keras`` file so that ``path`` is never left half-written (chapter 5).
 
@@ -46,9 +54,8 @@ def save_model_atomically(model: keras.Model, path: str | os.PathLike) -> Path:
     ``os.replace``, which is atomic: a reader (or a run interrupted mid-save) sees either the old
     file or the new one, never a truncated file.
     """
-    path = Path(path)
-    if path.suffix != ".keras":
-        raise ValueError(f"path must end in .keras; got {str(path)!r}")
+    checks.instance("model", model, keras.Model, "a keras.Model")
+    path = _keras_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.stem}.tmp-{os.getpid()}.keras")
     try:
@@ -60,6 +67,30 @@ def save_model_atomically(model: keras.Model, path: str | os.PathLike) -> Path:
     return path
 
 
+def model_shapes(
+    inputs: tuple[int | None, ...] | list[tuple[int | None, ...]], output: tuple[int | None, ...]
+) -> Callable[[keras.Model], None]:
+    """A ``check`` for :func:`load_or_train`: the model's input and output shapes (chapter 5).
+
+    ``inputs`` is one shape, or a list of shapes for a model of several inputs; ``None`` is any
+    size (the batch axis). The check raises ValueError naming the shapes that differ.
+    """
+    wanted_inputs = [tuple(shape) for shape in (inputs if isinstance(inputs, list) else [inputs])]
+    wanted_outputs = [tuple(output)]
+
+    def check(model: keras.Model) -> None:
+        checks.instance("model", model, keras.Model, "a keras.Model")
+        got_inputs = [tuple(tensor.shape) for tensor in model.inputs]
+        got_outputs = [tuple(tensor.shape) for tensor in model.outputs]
+        if got_inputs != wanted_inputs or got_outputs != wanted_outputs:
+            raise ValueError(
+                f"model must map inputs {wanted_inputs} to outputs {wanted_outputs}; "
+                f"it maps {got_inputs} to {got_outputs}"
+            )
+
+    return check
+
+
 def load_or_train(
     path: str | os.PathLike,
     train: Callable[[], keras.Model],
@@ -68,30 +99,49 @@ def load_or_train(
 ) -> keras.Model:
     """The model saved at ``path``, or a new one from ``train()``, saved there (chapter 5).
 
-    A saved ``.keras`` file is used when it loads and ``check(model)`` (if given) raises nothing.
-    Otherwise (no file, a truncated or foreign one: a warning says which) ``train()`` makes the
-    model, which is saved with :func:`save_model_atomically`, so that two chapters run in parallel
-    may both train but never read a half-written file. Training prints one line naming ``name``,
-    the time it took and the path.
+    A saved ``.keras`` file is loaded in Keras's safe mode (no arbitrary code) and then checked by
+    ``check(model)`` (if given; see :func:`model_shapes`). A file that does not load (truncated,
+    not a ``.keras`` archive) or fails the check raises ValueError naming the file: delete it and
+    the next call trains a new model. Without a file, ``train()`` makes the model, which is checked
+    too and saved with :func:`save_model_atomically`, so that two chapters run in parallel may
+    both train but never read a half-written file. Training prints one line naming ``name``, the
+    time it took and the path.
     """
-    path = Path(path)
-    if path.suffix != ".keras":
-        raise ValueError(f"path must end in .keras; got {str(path)!r}")
+    path = _keras_path(path)
     checks.function("train", train)
+    if check is not None:
+        checks.function("check", check)
+    name = checks.text("name", name)
+    if path.is_dir():
+        raise ValueError(f"path must be a .keras file; {path} is a folder")
     if path.exists():
         try:
-            model = keras.models.load_model(path)
-            if check is not None:
-                check(model)
-            return model
-        except Exception as error:  # a truncated, foreign or outdated file: train a new one
-            message = f"{path} is not a usable {name} ({error}); training a new one"
-            warnings.warn(message, stacklevel=2)
+            model = keras.models.load_model(path, safe_mode=True)
+        except Exception as error:  # Keras reports a damaged archive as "File not found"
+            raise ValueError(
+                f"path {path} is not a loadable .keras file ({type(error).__name__}: {error}); "
+                f"delete it to train a new {name}"
+            ) from error
+        _check_loaded(path, model, check, name)
+        return model
     start = time.perf_counter()
     model = train()
+    if check is not None:
+        check(model)
     save_model_atomically(model, path)
     print(f"{name} trained in {time.perf_counter() - start:.0f} s and saved to {path}")
     return model
+
+
+def _check_loaded(path: Path, model: keras.Model, check: Callable | None, name: str) -> None:
+    if check is None:
+        return
+    try:
+        check(model)
+    except ValueError as error:
+        raise ValueError(
+            f"path {path} does not hold a usable {name}: {error}; delete it to train a new one"
+        ) from error
 
 
 # --------------------------------------------------------------------------------------------------
@@ -120,18 +170,23 @@ def build_digit_classifier() -> keras.Model:
     return keras.Model(inputs, logits, name="digit_classifier")
 
 
-def _check_images(images: object, name: str = "images") -> np.ndarray:
-    """Images as float32 (N, 28, 28, 1) in [-1, 1]; ValueError naming ``name`` otherwise."""
-    array = np.asarray(images, dtype=np.float32)
+def check_images(name: str, value: object, allow_rank_3: bool = False) -> np.ndarray:
+    """Images of shape (N, 28, 28, 1), N > 0, finite floats in [-1, 1] (chapters 5, 6).
+
+    ``allow_rank_3`` also takes (N, 28, 28) and adds the channel axis. The range is that of
+    ``ganbook.load_images`` and of a tanh generator, within a tolerance of 1e-3; pixels in 0-255
+    raise. Returns the images as an array (its own dtype); ValueError naming ``name`` otherwise.
+    """
+    array = checks.array(name, value, ndim=(3, 4) if allow_rank_3 else 4)
     if array.ndim == 3:
         array = array[..., None]
-    if array.ndim != 4 or array.shape[1:] != IMAGE_SHAPE or len(array) == 0:
+    if array.shape[1:] != IMAGE_SHAPE or len(array) == 0:
+        also = " or (N, 28, 28)" if allow_rank_3 else ""
         raise ValueError(
-            f"{name} must have shape (N, 28, 28, 1) or (N, 28, 28) with N > 0; "
-            f"got {np.shape(images)}"
+            f"{name} must have shape (N, 28, 28, 1){also} with N > 0; got {np.shape(value)}"
         )
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"{name} must hold floats scaled to [-1, 1]; got dtype {array.dtype}")
     low, high = float(array.min()), float(array.max())
     if low < -1 - _RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
         raise ValueError(
@@ -141,11 +196,21 @@ def _check_images(images: object, name: str = "images") -> np.ndarray:
     return array
 
 
+def _check_images(images: object, name: str = "images") -> np.ndarray:
+    """Images as float32 (N, 28, 28, 1) in [-1, 1]; ValueError naming ``name`` otherwise."""
+    return check_images(name, images, allow_rank_3=True).astype(np.float32, copy=False)
+
+
 def _check_model(model: object) -> keras.Model:
     checks.instance("model", model, keras.Model, "a keras.Model (see build_digit_classifier)")
     if FEATURES_LAYER not in [layer.name for layer in model.layers]:
         raise ValueError(f"model must have a layer named {FEATURES_LAYER!r} (a digit classifier)")
     return model
+
+
+def _check_classifier(model: keras.Model) -> None:
+    _check_model(model)
+    model_shapes((None, *IMAGE_SHAPE), (None, NUM_CLASSES))(model)
 
 
 def _train_digit_classifier(seed: int) -> keras.Model:
@@ -178,9 +243,11 @@ def load_or_train_digit_classifier(seed: int = 0) -> keras.Model:
     """
     seed = checks.seed("seed", seed)
     path = artifacts_dir() / CLASSIFIER_FILE
-    model = load_or_train(
-        path, lambda: _train_digit_classifier(seed), check=_check_model, name="Digit classifier"
-    )
+
+    def train() -> keras.Model:
+        return _train_digit_classifier(seed)
+
+    model = load_or_train(path, train, check=_check_classifier, name="Digit classifier")
     test = load_images("mnist", "test")
     accuracy = float(np.mean(predict_digits(model, test.images) == test.labels))
     print(f"Digit classifier ({path}): test accuracy {accuracy:.2%} on {len(test.labels):,} digits")

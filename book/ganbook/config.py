@@ -47,6 +47,9 @@ def choose(full: T, quick: T) -> T:
         raise ValueError(
             f"full and quick must be of the same kind; got full={full!r} and quick={quick!r}"
         )
+    for name, value in (("full", full), ("quick", quick)):
+        if checks.is_number(value):
+            checks.number(name, value)  # NaN and infinity are never a size or a setting
     return quick if is_quick() else full
 
 

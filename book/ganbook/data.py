@@ -75,7 +75,7 @@ def load_images(
     checks.one_of("split", split, SPLITS)
     if limit is not None:
         limit = checks.positive_int("limit", limit)
-    cache = Path(cache_dir) if cache_dir is not None else Path.home() / ".keras"
+    cache = checks.path("cache_dir", cache_dir) if cache_dir is not None else Path.home() / ".keras"
     try:
         reader = _read_mnist if dataset == "mnist" else _read_fashion
         images, labels = reader(cache, split)

@@ -89,6 +89,30 @@ class _RunState:
     centroids: list[np.ndarray] = field(default_factory=list)  # the last `window` probes
 
 
+def _images(name: str, value: np.ndarray) -> np.ndarray:
+    """Arrays of rank 3 or more are images, which the book keeps in [-1, 1] (not 0-255)."""
+    finite = value[np.isfinite(value)] if np.issubdtype(value.dtype, np.floating) else value
+    if value.ndim >= 3 and finite.size and (finite.min() < -1.0 or finite.max() > 1.0):
+        raise ValueError(
+            f"{name} must hold images scaled to [-1, 1]; got values in "
+            f"[{finite.min():g}, {finite.max():g}]"
+        )
+    return value
+
+
+def _measure(name: str, value, optional: bool = False, non_negative: bool = False):
+    """A probe's number, returned unchanged: a real number (NaN and infinity are reported as the
+    NaN failure, not refused), or None where ``optional``."""
+    if optional and value is None:
+        return None
+    if not checks.is_number(value):
+        expected = "a number or None" if optional else "a number"
+        raise ValueError(f"{name} must be {expected}; got {value!r}")
+    if non_negative and value < 0:
+        raise ValueError(f"{name} must be >= 0 (or NaN); got {value!r}")
+    return value
+
+
 def _mean_pairwise_distance(x: np.ndarray, limit: int = 256) -> float:
     x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)[:limit]
     if len(x) < 2:
@@ -147,11 +171,13 @@ class TrainingMonitor:
         self.total_modes = None if total_modes is None else checks.positive_int(
             "total_modes", total_modes
         )
-        self.real_spread = None
+        self.real_spread, self._sample_shape = None, None
         if real_samples is not None:
             real = checks.array("real_samples", real_samples, ndim=(2, 3, 4), min_length=2)
-            self.real_spread = _mean_pairwise_distance(real)
-        self.verbose, self.print_fn = verbose, print_fn
+            self.real_spread = _mean_pairwise_distance(_images("real_samples", real))
+            self._sample_shape = real.shape[1:]
+        self.verbose = bool(checks.instance("verbose", verbose, (bool, np.bool_), "True or False"))
+        self.print_fn = checks.function("print_fn", print_fn)
         self.diagnoses: list[Diagnosis] = []
         self._runs: dict[str | None, _RunState] = {}
 
@@ -173,6 +199,11 @@ class TrainingMonitor:
         on fresh fakes, ``heldout_acc`` on real data D never saw. A probe with a number that is not
         finite is reported as NaN and checked for nothing else.
         """
+        self._validate_probe(d_acc_real, d_acc_fake, g_grad_norm, d_loss, g_loss, heldout_acc)
+        if samples is not None:
+            self._validate_samples(samples)
+        if run is not None:
+            checks.instance("run", run, str, "a string or None")
         probe = _Probe(checks.non_negative_int("step", step), d_acc_real, d_acc_fake, g_grad_norm,
                       d_loss, g_loss, samples, heldout_acc)
         state = self._runs.setdefault(run, _RunState())
@@ -196,6 +227,24 @@ class TrainingMonitor:
             if evidence:
                 found += self._warn(state, probe.step, run, failure, evidence)
         return found
+
+    @staticmethod
+    def _validate_probe(d_acc_real, d_acc_fake, g_grad_norm, d_loss, g_loss, heldout_acc) -> None:
+        """Every number of a probe is a real number (or None where optional), left unchanged."""
+        _measure("d_acc_real", d_acc_real)
+        _measure("d_acc_fake", d_acc_fake)
+        _measure("g_grad_norm", g_grad_norm, non_negative=True)
+        for name, value in (("d_loss", d_loss), ("g_loss", g_loss), ("heldout_acc", heldout_acc)):
+            _measure(name, value, optional=True)
+
+    def _validate_samples(self, samples) -> None:
+        """Samples: an array of rank 2 to 4 (NaN allowed: it is reported), shaped like the reals."""
+        array = checks.array("samples", samples, ndim=(2, 3, 4), min_length=1, finite=False)
+        if self._sample_shape is not None and array.shape[1:] != self._sample_shape:
+            raise ValueError(
+                f"samples must have shape (n, {', '.join(map(str, self._sample_shape))}) like "
+                f"real_samples; got {array.shape}"
+            )
 
     def _warn(
         self, state: _RunState, step: int, run: str | None, failure: str, evidence: str
@@ -285,6 +334,8 @@ class TrainingMonitor:
 
     def failures(self, run: str | None = None) -> list[str]:
         """The names of the failures seen so far (for one run, or all runs when ``run`` is None)."""
+        if run is not None:
+            checks.instance("run", run, str, "a string or None")
         return [d.failure for d in self.diagnoses if run is None or d.run == run]
 
     def summary(self) -> str:
@@ -317,12 +368,16 @@ class GANDiagnostics(keras.callbacks.Callback):
         self.every = checks.positive_int("every", every)
         self.probe_size = checks.integer("probe_size", probe_size, minimum=2)
         real = checks.array("real", real, ndim=(2, 3, 4), min_length=2, dtype=np.float32)
-        self.real = real[: self.probe_size]
+        self.real = _images("real", real)[: self.probe_size]
         self.heldout = None
         if heldout is not None:
-            self.heldout = np.asarray(heldout, dtype=np.float32)[: self.probe_size]
+            shape = (None, *real.shape[1:])
+            heldout = checks.array("heldout", heldout, shape=shape, min_length=1, dtype=np.float32)
+            self.heldout = _images("heldout", heldout)[: self.probe_size]
+        if monitor is not None:
+            checks.instance("monitor", monitor, TrainingMonitor, "a TrainingMonitor or None")
         self.monitor = monitor if monitor is not None else TrainingMonitor(real_samples=self.real)
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(checks.seed("seed", seed))
         self.history: list[dict] = []
 
     def probe(self) -> dict:
@@ -331,10 +386,19 @@ class GANDiagnostics(keras.callbacks.Callback):
             if not hasattr(self.model, name):
                 raise ValueError(f"the model must have a '{name}' attribute (chapter 5's GAN has)")
         gen, disc = self.model.generator, self.model.discriminator
-        noise = self.rng.standard_normal((self.probe_size, int(self.model.latent_dim)))
+        latent_dim = checks.positive_int("the model's latent_dim", self.model.latent_dim)
+        for name, net in (("generator", gen), ("discriminator", disc)):
+            if not isinstance(net, keras.Model):
+                raise ValueError(f"the model's {name} must be a keras.Model; got {net!r}")
+        noise = self.rng.standard_normal((self.probe_size, latent_dim))
         z = tf.constant(noise, tf.float32)
         with tf.GradientTape() as tape:
             fake = gen(z, training=False)
+            if tuple(fake.shape[1:]) != self.real.shape[1:]:
+                raise ValueError(
+                    f"the model's generator must make samples shaped like real, (n, "
+                    f"{', '.join(map(str, self.real.shape[1:]))}); got {tuple(fake.shape)}"
+                )
             logits_fake = disc(fake, training=False)
             g_loss = tf.reduce_mean(tf.nn.softplus(-logits_fake))
         grads = [g for g in tape.gradient(g_loss, gen.trainable_weights) if g is not None]
@@ -351,6 +415,9 @@ class GANDiagnostics(keras.callbacks.Callback):
         }
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        epoch = checks.non_negative_int("epoch", epoch)
+        if logs is not None:
+            checks.instance("logs", logs, dict, "a dict or None")
         logs = logs or {}
         if (epoch + 1) % self.every:
             return

@@ -106,12 +106,12 @@ class DiracGAN:
 
     def f_prime(self, t: np.ndarray) -> np.ndarray:
         """The derivative f'(t): sigmoid(-t) for the GAN losses, 1 for the WGAN."""
-        t = np.asarray(t, dtype=float)
+        t = checks.array("t", t, finite=False, dtype=float)
         return np.ones_like(t) if self.loss == "wgan" else _sigmoid(-t)
 
     def f_second(self, t: np.ndarray) -> np.ndarray:
         """The second derivative f''(t): -sigmoid(t) sigmoid(-t) for GAN losses, 0 for the WGAN."""
-        t = np.asarray(t, dtype=float)
+        t = checks.array("t", t, finite=False, dtype=float)
         return np.zeros_like(t) if self.loss == "wgan" else -_sigmoid(t) * _sigmoid(-t)
 
     def _noise(
@@ -135,9 +135,7 @@ class DiracGAN:
         gradient (including the R1 and WGAN-GP terms), so one gradient step is
         ``(theta, psi) += h * v``.
         """
-        theta, psi = np.broadcast_arrays(
-            np.asarray(theta, dtype=float), np.asarray(psi, dtype=float)
-        )
+        theta, psi = self._points(theta, psi, rng)
         if self.instance_noise == 0.0:
             fake = theta[..., None]
             real = np.zeros_like(fake)
@@ -159,6 +157,22 @@ class DiracGAN:
         if self.consensus > 0:
             v_theta, v_psi = self._consensus_step(theta, psi, v_theta, v_psi)
         return v_theta, v_psi
+
+    @staticmethod
+    def _points(
+        theta: np.ndarray, psi: np.ndarray, rng: np.random.Generator | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Check the arguments of :meth:`vector_field`; theta and psi broadcast to one shape."""
+        if rng is not None:
+            checks.instance("rng", rng, np.random.Generator, "None or a numpy Generator")
+        theta = checks.array("theta", theta, dtype=float)
+        psi = checks.array("psi", psi, dtype=float)
+        try:
+            return np.broadcast_arrays(theta, psi)
+        except ValueError:
+            raise ValueError(
+                f"theta and psi must have broadcastable shapes; got {theta.shape} and {psi.shape}"
+            ) from None
 
     def _field_jacobian(self, theta: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, ...]:
         """The exact Jacobian entries (d v_theta/d theta, d v_theta/d psi, d v_psi/d theta,
@@ -223,6 +237,7 @@ class DiracGAN:
         """Eigenvalues at the equilibrium (0, 0): of the Jacobian when ``h`` is None (continuous
         time, converging when all real parts are < 0), else of the update matrix (discrete steps,
         converging when all moduli are < 1)."""
+        checks.one_of("method", method, METHODS)
         matrix = self.jacobian() if h is None else self.update_matrix(h, method)
         values = np.linalg.eigvals(matrix)
         return values[np.argsort(-values.imag)]
@@ -245,10 +260,17 @@ class DiracGAN:
         steps = checks.non_negative_int("steps", steps)
         h = checks.positive_number("h", h)
         checks.one_of("method", method, METHODS)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(checks.optional_seed("seed", seed))
         theta0 = checks.array("theta0", theta0, dtype=float)
         psi0 = checks.array("psi0", psi0, dtype=float)
-        theta, psi = (start.copy() for start in np.broadcast_arrays(theta0, psi0))
+        try:
+            starts = np.broadcast_arrays(theta0, psi0)
+        except ValueError:
+            raise ValueError(
+                "theta0 and psi0 must have broadcastable shapes; "
+                f"got {theta0.shape} and {psi0.shape}"
+            ) from None
+        theta, psi = (start.copy() for start in starts)
         psi = self._clip(psi)
         path = np.empty((steps + 1,) + theta.shape + (2,))
         path[0, ..., 0], path[0, ..., 1] = theta, psi

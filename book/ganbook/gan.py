@@ -3,9 +3,12 @@
 Introduced in chapter 5 (DCGAN in Keras 3). The section between the ``BEGIN generated`` and ``END
 generated`` lines is chapter 5's own code: ``scripts/export_taught.py`` copies there every cell of
 ``book/05_dcgan.ipynb`` that starts with ``# ganbook: gan`` (edit the notebook, then run the script;
-``tests/test_export.py`` fails while they differ). That code checks no arguments: its sizes come
-from a :class:`DCGANConfig`, which checks itself once. The rest of this module is plumbing no
-chapter shows: the configuration and the trained generator that later chapters load.
+``tests/test_export.py`` fails while they differ). That code checks no arguments itself: its sizes
+come from a :class:`DCGANConfig`, which checks itself once, and the plumbing after the section
+wraps each taught name (:func:`with_checks`) so that its arguments (images in [-1, 1], networks
+that fit together, a readable checkpoint) are checked before it runs; ``__wrapped__`` is the taught
+code. The rest of this module is plumbing no chapter shows: the configuration, those checks and
+the trained generator that later chapters load (its saved file's shapes are checked on loading).
 
 ``GAN.train_step`` is written once; a variant of the game overrides a method it calls: the losses
 (``discriminator_loss``, ``generator_loss``, ``discriminator_penalty``) or ``generate`` (chapter
@@ -15,8 +18,11 @@ probability is the sigmoid of it), so every loss uses ``from_logits=True``.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +32,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from ganbook import checks
-from ganbook.classifier import load_or_train
+from ganbook.classifier import check_images, load_or_train, model_shapes
 from ganbook.config import artifacts_dir, choose, seed_everything
 from ganbook.data import load_images
 
@@ -414,6 +420,217 @@ def train_dcgan(
 
 
 # --------------------------------------------------------------------------------------------------
+# Boundary checks of the taught code (plumbing): the chapter's cells check nothing, so each public
+# name above is wrapped here to check its arguments first. ``functools.wraps`` keeps the taught
+# function reachable (``__wrapped__``, ``inspect.getsource``); good input runs it unchanged.
+# --------------------------------------------------------------------------------------------------
+
+
+def with_checks(taught: Callable, check: Callable[[dict], object]) -> Callable:
+    """``taught`` that first runs ``check(arguments)`` on its arguments, bound by name (plumbing).
+
+    ``arguments`` holds every parameter, defaults included; ``check`` raises ValueError naming the
+    argument that is wrong. Used on the taught code of chapters 5 and 6.
+    """
+    signature = inspect.signature(taught)
+
+    @functools.wraps(taught)
+    def checked(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        check(bound.arguments)
+        return taught(*args, **kwargs)
+
+    return checked
+
+
+def optional_path(name: str, value: object) -> object:
+    """None or a non-empty file-system path (str or os.PathLike); ValueError naming ``name``."""
+    if value is not None and (
+        not isinstance(value, (str, os.PathLike)) or not str(os.fspath(value)).strip()
+    ):
+        expected = "None or a folder path (str or os.PathLike)"
+        raise ValueError(f"{name} must be {expected}; got {value!r}")
+    return value
+
+
+def check_fit_options(arguments: dict) -> None:
+    """``config``, ``callbacks``, ``checkpoint_dir``, ``verbose`` of a chapter's train function."""
+    checks.instance("config", arguments["config"], DCGANConfig, "a DCGANConfig (chapter5_config)")
+    callbacks = arguments["callbacks"]
+    if not isinstance(callbacks, (list, tuple)) or not all(
+        isinstance(callback, keras.callbacks.Callback) for callback in callbacks
+    ):
+        raise ValueError(f"callbacks must be a list or tuple of keras Callbacks; got {callbacks!r}")
+    optional_path("checkpoint_dir", arguments["checkpoint_dir"])
+    checks.one_of("verbose", arguments["verbose"], (0, 1, 2, "auto"))
+
+
+def _shapes(model: keras.Model, which: str) -> list[tuple]:
+    try:  # a model built from keras.Input knows them; a Sequential without one does not
+        return [tuple(tensor.shape) for tensor in getattr(model, which)]
+    except (AttributeError, ValueError):
+        return []
+
+
+def check_gan_networks(generator: object, discriminator: object, latent_dim: object) -> None:
+    """The networks of a ``GAN``: G from (N, ``latent_dim``), D taking what G makes (plumbing).
+
+    Raises ValueError naming ``generator``, ``discriminator`` or ``latent_dim``: for a network that
+    is not a keras.Model, a generator whose (first) input is not a latent batch (a discriminator
+    passed as the generator), a ``latent_dim`` other than the generator's input size, or a
+    discriminator whose (first) input is not the generator's output.
+    """
+    checks.instance("generator", generator, keras.Model, "a keras.Model (see build_generator)")
+    described = "a keras.Model (see build_discriminator)"
+    checks.instance("discriminator", discriminator, keras.Model, described)
+    latent_dim = checks.positive_int("latent_dim", latent_dim)
+    noise = _shapes(generator, "inputs")
+    if noise and len(noise[0]) != 2:
+        raise ValueError(
+            f"generator must take a latent batch (N, latent_dim) as its first input; it takes "
+            f"{noise[0]} (is it a discriminator?)"
+        )
+    if noise and noise[0][1] not in (None, latent_dim):
+        raise ValueError(
+            f"latent_dim must be the generator's input size {noise[0][1]}; got {latent_dim}"
+        )
+    made, judged = _shapes(generator, "outputs"), _shapes(discriminator, "inputs")
+    if made and judged and None not in made[0][1:] + judged[0][1:]:
+        if made[0][1:] != judged[0][1:]:
+            raise ValueError(
+                f"discriminator must take the generator's output (N, *{made[0][1:]}); "
+                f"it takes {judged[0]}"
+            )
+
+
+def _check_gan(arguments: dict) -> None:
+    check_gan_networks(
+        arguments["generator"], arguments["discriminator"], arguments["latent_dim"]
+    )
+    checks.seed("seed", arguments["seed"])
+
+
+def _check_sample_noise(arguments: dict) -> None:
+    batch_size = arguments["batch_size"]
+    if not tf.is_tensor(batch_size):  # inside train_step it is the batch's (traced) size
+        checks.positive_int("batch_size", batch_size)
+
+
+def _check_compile(arguments: dict) -> None:
+    for name in ("d_optimizer", "g_optimizer"):
+        checks.instance(name, arguments[name], keras.optimizers.Optimizer, "a keras optimizer")
+    checks.function("loss_fn", arguments["loss_fn"])
+
+
+def _check_sample_grid(arguments: dict) -> None:
+    checks.positive_int("latent_dim", arguments["latent_dim"])
+    checks.positive_int("count", arguments["count"])
+    checks.seed("seed", arguments["seed"])
+    path = optional_path("path", arguments["path"])
+    if path is not None and Path(path).exists():
+        _check_frames_file(Path(path))
+
+
+def _check_frames_file(path: Path) -> None:
+    """A SampleGrid ``.npz`` of arrays named ``epoch_<n>`` (loaded without pickles)."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            names = list(saved.files)
+            for name in names:
+                epoch = name.removeprefix("epoch_")
+                if epoch == name or not epoch.isdigit():
+                    raise ValueError(f"it holds {name!r}, not frames named epoch_<n>")
+                saved[name]
+    except Exception as error:
+        raise ValueError(
+            f"path {path} is not a SampleGrid frames file ({type(error).__name__}: {error}); "
+            "delete it to start the frames again"
+        ) from error
+
+
+def _check_checkpoint(arguments: dict) -> None:
+    if optional_path("directory", arguments["directory"]) is None:
+        raise ValueError("directory must be a folder path (str or os.PathLike); got None")
+    gan = checks.instance("gan", arguments["gan"], GAN, "a compiled GAN")
+    if not hasattr(gan, "d_optimizer"):
+        raise ValueError("gan must be compiled (call gan.compile) before CheckpointAndResume")
+    checks.positive_int("max_to_keep", arguments["max_to_keep"])
+
+
+def _check_checkpoint_state(folder: Path) -> None:
+    """TensorFlow ignores a state file it cannot read (a silent restart): raise naming it."""
+    state_file = folder / "checkpoint"
+    if not state_file.exists():
+        return
+    state = tf.train.get_checkpoint_state(str(folder))
+    latest = state.model_checkpoint_path if state is not None else ""
+    if not latest:
+        raise ValueError(
+            f"directory {folder}: its checkpoint state file {state_file} cannot be read; "
+            "delete the folder to train from scratch"
+        )
+    index = Path(f"{latest if os.path.isabs(latest) else folder / latest}.index")
+    if not index.exists():
+        raise ValueError(
+            f"directory {folder}: its state file {state_file} names {latest}, whose files are "
+            "missing; delete the folder to train from scratch"
+        )
+
+
+def _restore_or_name_the_file(taught_init: Callable) -> Callable:
+    """CheckpointAndResume's ``__init__``: a checkpoint that cannot be restored names its folder."""
+
+    @functools.wraps(taught_init)
+    def init(self, directory, gan, max_to_keep=2):
+        _check_checkpoint_state(Path(directory))
+        try:
+            taught_init(self, directory, gan, max_to_keep)
+        except Exception as error:  # a corrupt state file or history, or another GAN's weights
+            folder = Path(directory)
+            raise ValueError(
+                f"directory {folder} holds a checkpoint that cannot be restored into this GAN "
+                f"(files {sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []}; "
+                f"{type(error).__name__}: {error}); delete the folder to train from scratch"
+            ) from error
+
+    return init
+
+
+def _check_make_dataset(arguments: dict) -> None:
+    check_images("images", arguments["images"])
+    checks.positive_int("batch_size", arguments["batch_size"])
+    checks.seed("seed", arguments["seed"])
+
+
+def _check_train_dcgan(arguments: dict) -> None:
+    check_fit_options(arguments)
+    check_images("images", arguments["images"])
+
+
+def _check_widths(arguments: dict) -> None:
+    for name in ("latent_dim", "width"):
+        if name in arguments:
+            checks.positive_int(name, arguments[name])
+
+
+make_dataset = with_checks(make_dataset, _check_make_dataset)
+build_generator = with_checks(build_generator, _check_widths)
+build_discriminator = with_checks(build_discriminator, _check_widths)
+build_gan = with_checks(
+    build_gan, lambda a: checks.instance("config", a["config"], DCGANConfig, "a DCGANConfig")
+)
+train_dcgan = with_checks(train_dcgan, _check_train_dcgan)
+GAN.__init__ = with_checks(GAN.__init__, _check_gan)
+GAN.compile = with_checks(GAN.compile, _check_compile)
+GAN.sample_noise = with_checks(GAN.sample_noise, _check_sample_noise)
+SampleGrid.__init__ = with_checks(SampleGrid.__init__, _check_sample_grid)
+CheckpointAndResume.__init__ = with_checks(
+    _restore_or_name_the_file(CheckpointAndResume.__init__), _check_checkpoint
+)
+
+
+# --------------------------------------------------------------------------------------------------
 # The trained generator that later chapters load
 # --------------------------------------------------------------------------------------------------
 
@@ -433,4 +650,5 @@ def load_or_train_dcgan_generator() -> keras.Model:
     whole). Input: a latent batch (N, ``LATENT_DIM``); output (N, 28, 28, 1) in [-1, 1].
     """
     path = artifacts_dir() / GENERATOR_FILE
-    return load_or_train(path, _train_chapter5_generator, name="DCGAN generator")
+    shapes = model_shapes((None, chapter5_config().latent_dim), (None, 28, 28, 1))
+    return load_or_train(path, _train_chapter5_generator, check=shapes, name="DCGAN generator")

@@ -105,6 +105,10 @@ def gaussian_frechet_distance(
         checks.array(name, mean, ndim=1, dtype=np.float64)
         for name, mean in (("mean_a", mean_a), ("mean_b", mean_b))
     ]
+    if len(means[0]) != len(means[1]):
+        raise ValueError(
+            f"mean_a and mean_b must have the same length; got {len(means[0])} and {len(means[1])}"
+        )
     covs = []
     for name, cov, mean in (("cov_a", cov_a, means[0]), ("cov_b", cov_b, means[1])):
         cov = checks.array(name, cov, shape=(len(mean), len(mean)), dtype=np.float64)
@@ -114,10 +118,6 @@ def gaussian_frechet_distance(
         if np.linalg.eigvalsh((cov + cov.T) / 2.0)[0] < -1e-6 * scale:
             raise ValueError(f"{name} must be positive semi-definite")
         covs.append(cov)
-    if len(means[0]) != len(means[1]):
-        raise ValueError(
-            f"mean_a and mean_b must have the same length; got {len(means[0])} and {len(means[1])}"
-        )
     difference = means[0] - means[1]
     trace = np.trace(covs[0]) + np.trace(covs[1]) - 2.0 * _trace_sqrt_product(covs[0], covs[1])
     # Exact arithmetic gives a value >= 0; rounding can leave a tiny negative one.

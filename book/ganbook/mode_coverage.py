@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -145,7 +144,7 @@ def record_coverage(dataset: str, method: str, seed: int, samples: np.ndarray) -
 
 def read_coverage_csv(path: str | os.PathLike | None = None) -> list[dict]:
     """The rows of ``mode_coverage.csv`` (default: in the artifacts folder) as dicts (chapter 8)."""
-    path = Path(path) if path is not None else artifacts_dir() / "mode_coverage.csv"
+    path = checks.path("path", path) if path is not None else artifacts_dir() / "mode_coverage.csv"
     if not path.exists():
         raise ValueError(f"path must name an existing mode_coverage.csv; {path} does not exist")
     with open(path, newline="") as handle:

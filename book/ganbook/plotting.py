@@ -17,7 +17,7 @@ from ganbook import checks
 
 def to_display(images: np.ndarray) -> np.ndarray:
     """Map images from the model's range [-1, 1] to [0, 1] for display, clipped (chapter 1)."""
-    images = checks.array("images", images, min_length=1, finite=False, dtype=np.float32)
+    images = checks.images("images", images)
     return np.clip((images + 1.0) / 2.0, 0.0, 1.0)
 
 
@@ -26,11 +26,9 @@ def tile_images(images: np.ndarray, ncols: int = 8, pad: int = 1) -> np.ndarray:
 
     Empty cells of the last row and the padding between images are left at -1 (black).
     """
-    images = checks.array(
-        "images", images, ndim=(3, 4), min_length=1, finite=False, dtype=np.float32
-    )
+    images = checks.images("images", images, ndim=(3, 4))
     if images.ndim == 4:
-        images = checks.array("images", images, shape=(None, None, None, 1), finite=False)[..., 0]
+        images = checks.array("images", images, shape=(None, None, None, 1))[..., 0]
     ncols = checks.positive_int("ncols", ncols)
     pad = checks.non_negative_int("pad", pad)
     count, height, width = images.shape
@@ -59,7 +57,8 @@ def image_grid(
     """
     mosaic = tile_images(images, ncols=ncols)
     nrows = -(-len(images) // min(ncols, len(images)))
-    if row_labels is not None and len(row_labels) != nrows:
+    _check_axes(ax, title=title, xlabel=xlabel, ylabel=ylabel)
+    if row_labels is not None and len(checks.texts("row_labels", row_labels)) != nrows:
         raise ValueError(f"row_labels must have one label per row ({nrows}); got {len(row_labels)}")
     if ax is None:
         width = min(ncols, len(images))
@@ -83,6 +82,14 @@ def image_grid(
     return ax
 
 
+def _check_axes(ax: Axes | None, **labels: str | None) -> None:
+    """``ax`` is None or a Matplotlib Axes; each label None or a string."""
+    if ax is not None:
+        checks.instance("ax", ax, Axes, "None or a Matplotlib Axes")
+    for name, label in labels.items():
+        checks.optional_text(name, label)
+
+
 def plot_densities(
     x: np.ndarray,
     curves: Mapping[str, np.ndarray],
@@ -97,6 +104,9 @@ def plot_densities(
     Each curve must have the same length as ``x``; ``fill`` shades under each curve.
     """
     x = checks.array("x", x, ndim=1, min_length=2, dtype=float)
+    _check_axes(ax, title=title, xlabel=xlabel, ylabel=ylabel)
+    fill = checks.flag("fill", fill)
+    checks.instance("curves", curves, Mapping, "a dict of label: values")
     if not curves:
         raise ValueError("curves must name at least one curve")
     curves = {

@@ -37,11 +37,13 @@ class Mixture1D:
     weights: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        means = checks.array("means", np.atleast_1d(self.means), ndim=1, min_length=1)
-        stds = checks.array("stds", np.atleast_1d(self.stds), shape=means.shape)
+        means = np.atleast_1d(checks.array("means", self.means, ndim=(0, 1), min_length=1))
+        stds = np.atleast_1d(checks.array("stds", self.stds, ndim=(0, 1)))
+        stds = checks.array("stds", stds, shape=means.shape)
         if np.any(stds <= 0):
             raise ValueError(f"stds must be positive, one per mean; got {self.stds!r}")
-        weights = np.ones(len(means)) if self.weights is None else np.atleast_1d(self.weights)
+        weights = np.ones(len(means)) if self.weights is None else self.weights
+        weights = np.atleast_1d(checks.array("weights", weights, ndim=(0, 1)))
         weights = checks.array("weights", weights, shape=means.shape)
         if np.any(weights < 0) or weights.sum() <= 0:
             raise ValueError(f"weights must be non-negative and not all zero; got {self.weights!r}")
@@ -51,7 +53,7 @@ class Mixture1D:
 
     def pdf(self, x: np.ndarray) -> np.ndarray:
         """Density at ``x`` (any shape)."""
-        x = np.asarray(x, dtype=float)[..., None]
+        x = checks.array("x", x, dtype=float)[..., None]
         means, stds, weights = (np.asarray(v) for v in (self.means, self.stds, self.weights))
         gauss = np.exp(-0.5 * ((x - means) / stds) ** 2) / (stds * np.sqrt(2 * np.pi))
         return gauss @ weights
@@ -59,7 +61,7 @@ class Mixture1D:
     def sample(self, n: int, seed: int | None = 0) -> np.ndarray:
         """``n`` samples as a float32 array of shape (n, 1)."""
         n = checks.positive_int("n", n)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(checks.optional_seed("seed", seed))
         component = rng.choice(len(self.means), size=n, p=np.asarray(self.weights))
         values = rng.normal(np.asarray(self.means)[component], np.asarray(self.stds)[component])
         return values.astype(np.float32)[:, None]
@@ -104,7 +106,8 @@ def sample_mixture_2d(
     means = checks.array("means", means, shape=(None, 2), min_length=1, dtype=float)
     sigma = checks.positive_number("sigma", sigma)
     n = checks.positive_int("n", n)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(checks.optional_seed("seed", seed))
+    return_modes = checks.flag("return_modes", return_modes)
     modes = rng.integers(len(means), size=n)
     points = (means[modes] + sigma * rng.standard_normal((n, 2))).astype(np.float32)
     return (points, modes) if return_modes else points

@@ -114,6 +114,11 @@ class ToyGANConfig:
 
     def with_(self, **changes) -> ToyGANConfig:
         """A copy with some fields changed (chapter 8 builds each remedy this way)."""
+        known = set(asdict(self))
+        for name in changes:
+            if name not in known:
+                fields = ", ".join(sorted(known))
+                raise ValueError(f"{name} is not a field of ToyGANConfig; the fields are {fields}")
         return replace(self, **changes)
 
     def describe(self) -> str:
@@ -166,6 +171,51 @@ def _check_seeds(seeds: Sequence[int] | int) -> tuple[int, ...]:
     return seeds
 
 
+def _flag(name: str, value, allow_none: bool = False):
+    """A bool (or NumPy bool), or None where ``allow_none``; returned as a Python bool."""
+    if allow_none and value is None:
+        return None
+    expected = "True, False or None" if allow_none else "True or False"
+    return bool(checks.instance(name, value, (bool, np.bool_), expected))
+
+
+def _network_widths(name: str, widths: Sequence[int]) -> list[int]:
+    """Layer sizes of an MLP: at least two positive integers (input and output)."""
+    widths = list(_widths(name, widths))
+    if len(widths) < 2:
+        raise ValueError(f"{name} must list at least an input and an output size; got {widths}")
+    return widths
+
+
+def _network_input(name: str, value, seeds: int, width: int, pack: int = 1):
+    """A network's input of shape (S, n, width), float32; checked here, never in the step.
+
+    A TensorFlow tensor passes through unchanged (so that a tape watching it still sees it) once
+    its dtype and static shape are right (and, when eager, its values finite); anything else is
+    checked as an array and converted to a float32 tensor.
+    """
+    shape = f"({seeds}, n, {width})"
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        if value.dtype != tf.float32:
+            raise ValueError(f"{name} must be a float32 tensor of shape {shape}; got {value.dtype}")
+        dims = value.shape.as_list() if value.shape.rank is not None else None
+        if dims is None or len(dims) != 3 or dims[0] not in (None, seeds) or dims[2] not in (
+            None, width
+        ):
+            raise ValueError(f"{name} must have shape {shape}; got {tuple(value.shape)}")
+        if tf.executing_eagerly():
+            checks.array(name, value.numpy())
+        n = dims[1]
+    else:
+        value = tf.constant(
+            checks.array(name, value, shape=(seeds, None, width), dtype=np.float32)
+        )
+        n = value.shape[1]
+    if n is not None and n % pack:
+        raise ValueError(f"{name} must hold a multiple of pack={pack} samples; got {n}")
+    return value
+
+
 # ---------------------------------------------------------------------- random streams
 
 
@@ -177,6 +227,7 @@ class SeedRandom:
     """
 
     def __init__(self, seeds: Sequence[int]) -> None:
+        seeds = _check_seeds(seeds)
         self.count = len(seeds)
         self._seeds = tf.constant(seeds, dtype=tf.int32)
 
@@ -232,11 +283,17 @@ class SeedGenerator:
     """
 
     def __init__(self, widths: list[int], seeds: Sequence[int]) -> None:
+        widths, seeds = _network_widths("widths", widths), _check_seeds(seeds)
+        self.num_seeds, self.latent_dim = len(seeds), widths[0]
         params = _he_uniform(widths, seeds, salt=1)
         self.variables = [tf.Variable(a, name=f"g{i}") for i, a in enumerate(params)]
 
     def __call__(self, z):
         """G(z) for z of shape (S, n, latent_dim), in normalised data units."""
+        return self._forward(_network_input("z", z, self.num_seeds, self.latent_dim))
+
+    def _forward(self, z):
+        """G(z) unchecked: the compiled step calls this."""
         h = z
         for i in range(0, len(self.variables), 2):
             h = tf.matmul(h, self.variables[i]) + self.variables[i + 1]
@@ -262,6 +319,17 @@ class SeedDiscriminator:
         minibatch_std: bool = False,
         spectral_norm: bool = False,
     ) -> None:
+        widths, seeds = _network_widths("widths", widths), _check_seeds(seeds)
+        pack = checks.positive_int("pack", pack)
+        minibatch_std = _flag("minibatch_std", minibatch_std)
+        spectral_norm = _flag("spectral_norm", spectral_norm)
+        if widths[0] % pack:
+            raise ValueError(f"widths[0] ({widths[0]}) must be a multiple of pack ({pack})")
+        if widths[-1] != 1:
+            raise ValueError(f"widths must end with 1 (one logit); got {widths}")
+        if minibatch_std and len(widths) < 3:
+            raise ValueError(f"widths must have a hidden layer for minibatch_std; got {widths}")
+        self.num_seeds = len(seeds)
         self.pack, self.dim = pack, widths[0] // pack
         self.minibatch_std, self.spectral_norm = minibatch_std, spectral_norm
         params = _he_uniform(widths, seeds, salt=2)
@@ -297,6 +365,18 @@ class SeedDiscriminator:
 
     def __call__(self, x, kernels=None):
         """Logits of shape (S, n / pack) for x of shape (S, n, dim), in normalised data units."""
+        x = _network_input("x", x, self.num_seeds, self.dim, self.pack)
+        if kernels is not None:
+            count = len(self.variables) // 2
+            if not isinstance(kernels, (list, tuple)) or len(kernels) != count:
+                raise ValueError(
+                    f"kernels must be None or a list of {count} weight matrices "
+                    f"(from kernels()); got {type(kernels).__name__}"
+                )
+        return self._forward(x, kernels)
+
+    def _forward(self, x, kernels=None):
+        """D(x) unchecked: the compiled step calls this."""
         kernels = self.kernels() if kernels is None else kernels
         biases = self.variables[1::2]
         s, n = tf.shape(x)[0], tf.shape(x)[1]
@@ -328,11 +408,19 @@ class ToyLosses:
     def __init__(
         self, config: ToyGANConfig, discriminator: SeedDiscriminator, random: SeedRandom
     ) -> None:
+        checks.instance("config", config, ToyGANConfig)
+        checks.instance("discriminator", discriminator, SeedDiscriminator)
+        checks.instance("random", random, SeedRandom)
+        if random.count != discriminator.num_seeds:
+            raise ValueError(
+                f"random must draw for the discriminator's {discriminator.num_seeds} seeds; "
+                f"it draws for {random.count}"
+            )
         self.config, self.discriminator, self.random = config, discriminator, random
 
     def discriminator_loss(self, real, fake, kernels, key, noise_std):
         """D's loss on a batch of reals and fakes, with the penalties the configuration asks for."""
-        c, d = self.config, self.discriminator
+        c, d = self.config, self.discriminator._forward
         if c.instance_noise > 0:
             real = real + noise_std * self.random.normal(real.shape[1:], key, 21)
             fake = fake + noise_std * self.random.normal(fake.shape[1:], key, 22)
@@ -365,14 +453,14 @@ class ToyLosses:
         mix = tf.reshape(mix, real.shape)
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(mix)
-            mix_total = tf.reduce_sum(self.discriminator(mix, kernels))
+            mix_total = tf.reduce_sum(self.discriminator._forward(mix, kernels))
         grad = tf.reshape(tape.gradient(mix_total, mix), (seeds, n // pack, -1))
         norm = tf.sqrt(tf.reduce_sum(grad**2, axis=-1) + 1e-12)  # guarded square root
         return tf.reduce_mean((norm - 1.0) ** 2, axis=1)
 
     def generator_loss(self, fake, kernels):
         """G's loss on a batch of fakes: minimax, non-saturating or Wasserstein."""
-        fake_logits = self.discriminator(fake, kernels)
+        fake_logits = self.discriminator._forward(fake, kernels)
         if self.config.loss == "wgan-gp":
             return -tf.reduce_mean(fake_logits, 1)
         if self.config.loss == "saturating":
@@ -390,6 +478,14 @@ class SeedAdam:
     """
 
     def __init__(self, variables: list, learning_rate: float, config: ToyGANConfig) -> None:
+        if not isinstance(variables, (list, tuple)) or not variables or not all(
+            isinstance(v, tf.Variable) for v in variables
+        ):
+            raise ValueError(
+                f"variables must be a non-empty list of tf.Variable; got {type(variables).__name__}"
+            )
+        learning_rate = checks.positive_number("learning_rate", learning_rate)
+        config = checks.instance("config", config, ToyGANConfig)
         self.variables, self.learning_rate, self.config = variables, learning_rate, config
         self.moments = [
             (tf.Variable(tf.zeros_like(v)), tf.Variable(tf.zeros_like(v))) for v in variables
@@ -458,10 +554,12 @@ class ToyGAN:
         self.losses = ToyLosses(c, self.discriminator, self.random)
         self.g_optimizer = SeedAdam(self.generator.variables, c.g_lr, c)
         self.d_optimizer = SeedAdam(self.discriminator.variables, c.d_lr, c)
-        jit = c.steps >= 1000 if jit_compile is None else bool(jit_compile)
+        jit_compile = _flag("jit_compile", jit_compile, allow_none=True)
+        jit = c.steps >= 1000 if jit_compile is None else jit_compile
         self._chunk = tf.function(self._train_chunk, jit_compile=jit)
         self._probe = tf.function(self._probe_fn, jit_compile=jit)
-        self._generate = tf.function(lambda z: self.generator(z) * self.scale, jit_compile=jit)
+        generate = lambda z: self.generator._forward(z) * self.scale  # noqa: E731
+        self._generate = tf.function(generate, jit_compile=jit)
 
     def _set_data(self, data: str | np.ndarray) -> float:
         """Keep the data (a benchmark's mixture or a fixed array); return its RMS scale."""
@@ -490,7 +588,7 @@ class ToyGAN:
         """One discriminator update on fresh batches drawn with ``key``; its loss and gradients."""
         c = self.config
         real = self._real(c.batch_size, key)
-        fake = self.generator(self.random.normal((c.batch_size, c.latent_dim), key, 31))
+        fake = self.generator._forward(self.random.normal((c.batch_size, c.latent_dim), key, 31))
         with tf.GradientTape() as tape:
             kernels = self.discriminator.kernels(update=update_power_vectors)
             d_loss = self.losses.discriminator_loss(real, fake, kernels, key, noise_std)
@@ -504,7 +602,8 @@ class ToyGAN:
         c = self.config
         kernels = self.discriminator.kernels()
         with tf.GradientTape() as tape:
-            fake = self.generator(self.random.normal((c.batch_size, c.latent_dim), step, 41))
+            z = self.random.normal((c.batch_size, c.latent_dim), step, 41)
+            fake = self.generator._forward(z)
             g_loss = self.losses.generator_loss(fake, kernels)
             g_total = tf.reduce_sum(g_loss)
         g_grads = tape.gradient(g_total, self.generator.variables)
@@ -535,11 +634,11 @@ class ToyGAN:
         z = self.random.normal((n, self.config.latent_dim), step, 52)
         kernels = self.discriminator.kernels()
         with tf.GradientTape() as tape:
-            fake = self.generator(z)
+            fake = self.generator._forward(z)
             g_total = tf.reduce_sum(self.losses.generator_loss(fake, kernels))
         g_norm = _seed_norm(tape.gradient(g_total, self.generator.variables))
-        real_logits = self.discriminator(real, kernels)
-        fake_logits = self.discriminator(fake, kernels)
+        real_logits = self.discriminator._forward(real, kernels)
+        fake_logits = self.discriminator._forward(fake, kernels)
         acc_real = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32), 1)
         acc_fake = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32), 1)
         return acc_real, acc_fake, g_norm, fake * self.scale
@@ -566,6 +665,19 @@ class ToyGAN:
         steps = checks.positive_int("steps", self.config.steps if steps is None else steps)
         check_every = checks.positive_int("check_every", check_every)
         probe_size = checks.positive_int("probe_size", probe_size)
+        if probe_size % self.config.pack:
+            raise ValueError(
+                f"probe_size must be a multiple of pack={self.config.pack}; got {probe_size}"
+            )
+        if monitor is not None:
+            checks.instance("monitor", monitor, TrainingMonitor, "a TrainingMonitor or None")
+            wanted = monitor._sample_shape
+            if wanted is not None and wanted != (self.dim,):
+                raise ValueError(
+                    f"monitor must be built from real_samples of shape (N, {self.dim}) like the "
+                    f"data; its real_samples have rows of shape {wanted}"
+                )
+        verbose = _flag("verbose", verbose)
         heldout = None if heldout is None else self._check_heldout(heldout)
         rows: dict[str, list] = {}
         result = TrainResult()
@@ -654,7 +766,7 @@ class ToyGAN:
             )
         if x.shape[1] % self.config.pack:
             raise ValueError(f"x must hold a multiple of pack={self.config.pack} samples")
-        return self.discriminator(tf.constant(x / self.scale)).numpy()
+        return self.discriminator._forward(tf.constant(x / self.scale)).numpy()
 
 
 def train_toy_gan(
@@ -665,6 +777,13 @@ def train_toy_gan(
     check_every: int = 250,
     verbose: bool = False,
 ) -> tuple[ToyGAN, TrainResult]:
-    """Build a :class:`ToyGAN` and train it for ``config.steps`` steps (chapter 7)."""
+    """Build a :class:`ToyGAN` and train it for ``config.steps`` steps (chapter 7).
+
+    The arguments are checked before the networks are built.
+    """
+    check_every = checks.positive_int("check_every", check_every)
+    if monitor is not None:
+        checks.instance("monitor", monitor, TrainingMonitor, "a TrainingMonitor or None")
+    verbose = _flag("verbose", verbose)
     gan = ToyGAN(config, data, seeds)
     return gan, gan.train(check_every=check_every, monitor=monitor, verbose=verbose)
