@@ -375,3 +375,14 @@ def test_images_accepts_unit_range_and_rounding():
 def test_images_rejects_and_names_the_argument(value, kwargs, expected):
     with pytest.raises(ValueError, match=f"^{NAME} {expected}"):
         checks.images(NAME, value, **kwargs)
+
+
+@pytest.mark.parametrize("value", ["folder", Path("folder/file.keras")], ids=["str", "Path"])
+def test_optional_path_accepts_paths_and_none(value):
+    assert checks.optional_path(NAME, value) == Path(value)
+    assert checks.optional_path(NAME, None) is None
+
+
+@pytest.mark.parametrize("value", ["", "  ", 3, True, b"folder", ["folder"]], ids=repr)
+def test_optional_path_rejects_what_is_no_path(value):
+    assert_rejected(checks.optional_path, value)

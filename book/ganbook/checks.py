@@ -171,6 +171,11 @@ def path(name: str, value: Any) -> Path:
     return Path(value)
 
 
+def optional_path(name: str, value: Any) -> Path | None:
+    """None or a :func:`path`."""
+    return None if value is None else path(name, value)
+
+
 def function(name: str, value: Any) -> Callable:
     """Something that can be called."""
     if not callable(value):

@@ -444,16 +444,6 @@ def with_checks(taught: Callable, check: Callable[[dict], object]) -> Callable:
     return checked
 
 
-def optional_path(name: str, value: object) -> object:
-    """None or a non-empty file-system path (str or os.PathLike); ValueError naming ``name``."""
-    if value is not None and (
-        not isinstance(value, (str, os.PathLike)) or not str(os.fspath(value)).strip()
-    ):
-        expected = "None or a folder path (str or os.PathLike)"
-        raise ValueError(f"{name} must be {expected}; got {value!r}")
-    return value
-
-
 def check_fit_options(arguments: dict) -> None:
     """``config``, ``callbacks``, ``checkpoint_dir``, ``verbose`` of a chapter's train function."""
     checks.instance("config", arguments["config"], DCGANConfig, "a DCGANConfig (chapter5_config)")
@@ -462,7 +452,7 @@ def check_fit_options(arguments: dict) -> None:
         isinstance(callback, keras.callbacks.Callback) for callback in callbacks
     ):
         raise ValueError(f"callbacks must be a list or tuple of keras Callbacks; got {callbacks!r}")
-    optional_path("checkpoint_dir", arguments["checkpoint_dir"])
+    checks.optional_path("checkpoint_dir", arguments["checkpoint_dir"])
     checks.one_of("verbose", arguments["verbose"], (0, 1, 2, "auto"))
 
 
@@ -527,7 +517,7 @@ def _check_sample_grid(arguments: dict) -> None:
     checks.positive_int("latent_dim", arguments["latent_dim"])
     checks.positive_int("count", arguments["count"])
     checks.seed("seed", arguments["seed"])
-    path = optional_path("path", arguments["path"])
+    path = checks.optional_path("path", arguments["path"])
     if path is not None and Path(path).exists():
         _check_frames_file(Path(path))
 
@@ -550,8 +540,7 @@ def _check_frames_file(path: Path) -> None:
 
 
 def _check_checkpoint(arguments: dict) -> None:
-    if optional_path("directory", arguments["directory"]) is None:
-        raise ValueError("directory must be a folder path (str or os.PathLike); got None")
+    checks.path("directory", arguments["directory"])
     gan = checks.instance("gan", arguments["gan"], GAN, "a compiled GAN")
     if not hasattr(gan, "d_optimizer"):
         raise ValueError("gan must be compiled (call gan.compile) before CheckpointAndResume")
