@@ -39,6 +39,7 @@ from ganbook.gan import (
     SampleGrid,
     build_generator,
     check_fit_options,
+    check_sizes,
     config_with,
     with_checks,
 )
@@ -261,14 +262,8 @@ def _check_train_cgan(arguments: dict) -> None:
     _images_and_labels(arguments["images"], arguments["labels"])
 
 
-def _check_sizes(arguments: dict) -> None:
-    for name in ("latent_dim", "num_classes", "embed_dim", "width"):
-        if name in arguments:
-            checks.positive_int(name, arguments[name])
-
-
-build_conditional_generator = with_checks(build_conditional_generator, _check_sizes)
-build_conditional_discriminator = with_checks(build_conditional_discriminator, _check_sizes)
+build_conditional_generator = with_checks(build_conditional_generator, check_sizes)
+build_conditional_discriminator = with_checks(build_conditional_discriminator, check_sizes)
 train_cgan = with_checks(train_cgan, _check_train_cgan)
 
 

@@ -495,9 +495,7 @@ def check_gan_networks(generator: object, discriminator: object, latent_dim: obj
 
 
 def _check_gan(arguments: dict) -> None:
-    check_gan_networks(
-        arguments["generator"], arguments["discriminator"], arguments["latent_dim"]
-    )
+    check_gan_networks(arguments["generator"], arguments["discriminator"], arguments["latent_dim"])
     checks.seed("seed", arguments["seed"])
 
 
@@ -597,15 +595,16 @@ def _check_train_dcgan(arguments: dict) -> None:
     check_images("images", arguments["images"])
 
 
-def _check_widths(arguments: dict) -> None:
-    for name in ("latent_dim", "width"):
+def check_sizes(arguments: dict) -> None:
+    """Every network size among the arguments (chapters 5 and 6) is a positive integer."""
+    for name in ("latent_dim", "num_classes", "embed_dim", "width"):
         if name in arguments:
             checks.positive_int(name, arguments[name])
 
 
 make_dataset = with_checks(make_dataset, _check_make_dataset)
-build_generator = with_checks(build_generator, _check_widths)
-build_discriminator = with_checks(build_discriminator, _check_widths)
+build_generator = with_checks(build_generator, check_sizes)
+build_discriminator = with_checks(build_discriminator, check_sizes)
 build_gan = with_checks(
     build_gan, lambda a: checks.instance("config", a["config"], DCGANConfig, "a DCGANConfig")
 )
