@@ -1,0 +1,300 @@
+"""The Chinese edition (issue 14): complete catalogues, glossary terms, intact markup, the language
+switch, and catalogues in step with the English text.
+
+The documents listed in locales/translated.txt must have every message translated and none fuzzy;
+where an English message uses a glossary term (book/appendix/glossary.md), its translation uses the
+term's Chinese form; roles, maths and inline code pass through a translation unchanged (a {term}
+may show Chinese text, but must point at the same English term). Each check is also run on a
+deliberately broken catalogue, to show that it can fail.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+from bookfiles import BOOK, ROOT
+
+sys.path.insert(0, str(BOOK / "_ext"))
+from language_switch import check_editions, edition_link  # noqa: E402
+
+CATALOGUES = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
+GLOSSARY = BOOK / "appendix" / "glossary.md"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("i18n", ROOT / "scripts" / "i18n.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+I18N = load_script()
+TRANSLATED = I18N.translated_documents()
+
+
+def catalogue(doc: str) -> Catalog:
+    with open(CATALOGUES / f"{doc}.po", "rb") as handle:
+        return read_po(handle)
+
+
+def messages(doc: str) -> list:
+    return [message for message in catalogue(doc) if message.id]
+
+
+# --- every message translated, none fuzzy ---------------------------------------------------
+
+
+def unfinished(catalogue_messages) -> list[str]:
+    """Messages with no translation or a fuzzy one (sphinx-intl marks a changed message fuzzy)."""
+    return [m.id for m in catalogue_messages if m.id and (m.fuzzy or not m.string)]
+
+
+@pytest.mark.parametrize("doc", TRANSLATED)
+def test_every_message_is_translated_and_none_is_fuzzy(doc):
+    assert messages(doc), f"{doc}: empty catalogue"
+    assert unfinished(messages(doc)) == [], f"{doc}: untranslated or fuzzy messages"
+
+
+def test_an_untranslated_or_fuzzy_message_is_caught():
+    doctored = Catalog(locale="zh_CN")
+    doctored.add("Overview", "概述")
+    doctored.add("Setup", "")
+    doctored.add("Summary", "小结", flags=["fuzzy"])
+    assert unfinished(list(doctored)) == ["Setup", "Summary"]
+
+
+def test_the_listed_documents_exist():
+    assert TRANSLATED, "locales/translated.txt lists no document"
+    for doc in TRANSLATED:
+        sources = [ROOT / f"{doc}{suffix}" for suffix in (".ipynb", ".md")]
+        assert any(path.exists() for path in sources), f"{doc} is not a document of the book"
+        assert (CATALOGUES / f"{doc}.po").exists(), f"{doc} has no catalogue"
+
+
+# --- terminology: the bilingual glossary is the source of truth --------------------------------
+
+
+def glossary() -> dict[str, list[str]]:
+    """English term -> its Chinese forms: every bold span with Chinese characters in the first
+    line of the term's definition."""
+    body = GLOSSARY.read_text(encoding="utf-8").split(":::{glossary}")[1].split(":::")[0]
+    terms = {}
+    for match in re.finditer(r"^(\S[^\n]*)\n {2}([^\n]*)", body, re.MULTILINE):
+        forms = [
+            form for form in re.findall(r"\*\*([^*]+)\*\*", match.group(2)) if CJK.search(form)
+        ]
+        terms[match.group(1).strip()] = forms
+    return terms
+
+
+def prose(text: str) -> str:
+    """The words of a message: inline code, maths, and the keys of roles other than {term}
+    removed; a {term}'s text kept."""
+    text = re.sub(r"\{term\}`([^`<]*?)\s*(?:<[^>]*>)?`", r"\1", text)
+    text = re.sub(r"\{[\w:]+\}`[^`]*`", " ", text)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", text, flags=re.DOTALL)
+    return text
+
+
+def missing_terms(english: str, chinese: str, terms: dict[str, list[str]]) -> list[str]:
+    """The glossary terms that the English message uses and its translation does not render by
+    any of the term's Chinese forms."""
+    words = prose(english)
+    missing = []
+    for term, forms in terms.items():
+        pattern = r"(?<![\w-])" + re.escape(term).replace(r"\ ", r"[\s-]+") + r"(?:s|es)?(?![\w-])"
+        if forms and re.search(pattern, words, re.IGNORECASE):
+            if not any(form in chinese for form in forms):
+                missing.append(f"{term} -> {' / '.join(forms)}")
+    return missing
+
+
+@pytest.mark.parametrize("doc", TRANSLATED)
+def test_glossary_terms_keep_their_chinese_form(doc):
+    terms = glossary()
+    problems = [
+        f"{message.id[:70]!r}: {missing}"
+        for message in messages(doc)
+        if message.string and (missing := missing_terms(message.id, message.string, terms))
+    ]
+    assert problems == [], f"{doc}: glossary terms not used in the translation"
+
+
+def test_the_glossary_gives_chinese_forms():
+    terms = glossary()
+    assert len(terms) > 20 and terms["Discriminator"] == ["判别器"], terms.get("Discriminator")
+
+
+def test_a_term_rendered_otherwise_is_caught():
+    terms = {"Discriminator": ["判别器"], "Mode collapse": ["模式崩溃", "模式坍塌"]}
+    english = "The {term}`discriminator` sees mode collapse; `discriminator_loss` is code."
+    assert missing_terms(english, "鉴别器看到了模式坍塌。", terms) == ["Discriminator -> 判别器"]
+    assert missing_terms(english, "判别器看到了模式坍塌。", terms) == []
+    assert missing_terms("`discriminator_loss` and $D$", "代码", terms) == []
+
+
+# --- markup passes through unchanged --------------------------------------------------------
+
+
+def markup(text: str) -> Counter:
+    """Roles (a {term}, {ref} or {doc} by its target, the rest whole) with their counts, as
+    Sphinx compares references; the maths and inline code used, each once (a translation may
+    repeat a symbol or drop a repeated one)."""
+    found = Counter()
+    for name, content in re.findall(r"\{([\w:]+)\}`([^`]*)`", text):
+        target = re.search(r"<([^>]*)>$", content)
+        if name in ("term", "ref", "doc"):
+            content = target.group(1) if target else content
+            content = content.lower() if name == "term" else content
+        found[f"{{{name}}}{content}"] += 1
+    rest = re.sub(r"\{[\w:]+\}`[^`]*`", " ", text)
+    found.update({f"code {code}" for code in re.findall(r"`([^`]+)`", rest)})
+    rest = re.sub(r"`[^`]*`", " ", rest)
+    found.update({f"math {m}" for m in re.findall(r"\$\$.*?\$\$|\$[^$]*\$", rest, re.DOTALL)})
+    return found
+
+
+@pytest.mark.parametrize("doc", TRANSLATED)
+def test_roles_maths_and_code_are_kept(doc):
+    problems = [
+        f"{message.id[:70]!r}: lost {dict(markup(message.id) - markup(message.string))}, "
+        f"added {dict(markup(message.string) - markup(message.id))}"
+        for message in messages(doc)
+        if message.string and markup(message.id) != markup(message.string)
+    ]
+    assert problems == [], f"{doc}: markup changed in translation"
+
+
+def test_changed_markup_is_caught():
+    english = "The {term}`generator` gives $G(z)$ after {num}`steps:,d` steps of `fit`."
+    good = "经过 {num}`steps:,d` 步 `fit` 之后，{term}`生成器 <generator>` 给出 $G(z)$。"
+    assert markup(english) == markup(good)
+    for bad in (
+        good.replace("{num}`steps:,d`", "{num}`steps`"),
+        good.replace("$G(z)$", "G(z)"),
+        good.replace("<generator>", "<discriminator>"),
+        good.replace("`fit`", "fit"),
+    ):
+        assert markup(english) != markup(bad), bad
+
+
+# --- the language switch --------------------------------------------------------------------
+
+EDITIONS = {"en": "", "zh_CN": "zh"}
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "page", "expected"),
+    [
+        ("en", "zh_CN", "book/02_minimax", "../zh/book/02_minimax.html"),
+        ("zh_CN", "en", "book/02_minimax", "../../book/02_minimax.html"),
+        ("en", "zh_CN", "index", "zh/index.html"),
+        ("zh_CN", "en", "index.html", "../index.html"),
+        ("zh_CN", "zh_CN", "book/appendix/faq", "faq.html"),
+    ],
+)
+def test_the_switch_lands_on_the_same_page(current, target, page, expected):
+    assert edition_link(EDITIONS, current, target, page) == expected
+
+
+@pytest.mark.parametrize(
+    "editions", [{"zh_CN": "zh"}, {"en": "", "zh_CN": "/zh"}, {"en": "", "zh_CN": "../zh"}, []]
+)
+def test_bad_editions_are_refused(editions):
+    with pytest.raises(ValueError, match="language_editions"):
+        check_editions(editions)
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="'fr'"):
+        edition_link(EDITIONS, "en", "fr", "index")
+
+
+CONF = f"""
+import sys
+sys.path.insert(0, {str(BOOK / "_ext")!r})
+extensions = ["language_switch"]
+language_editions = {EDITIONS!r}
+locale_dirs = ["locales"]
+html_static_path = [{str(BOOK / "_static")!r}]
+exclude_patterns = ["_build"]
+"""
+
+
+def sphinx(folder: Path, out: Path, *options: str) -> None:
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-q", *options, folder, out]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def links(html: str) -> list[str]:
+    return re.findall(r'class="language-switch-link" href="([^"]+)"', html)
+
+
+def test_both_editions_link_to_each_other_page_by_page(tmp_path):
+    source = tmp_path / "book"
+    (source / "part").mkdir(parents=True)
+    (source / "conf.py").write_text(CONF, encoding="utf-8")
+    (source / "index.rst").write_text(
+        "Book\n====\n\n.. toctree::\n\n   part/page\n", encoding="utf-8"
+    )
+    (source / "part" / "page.rst").write_text("Page\n====\n\nText.\n", encoding="utf-8")
+    english, chinese = tmp_path / "html", tmp_path / "html" / "zh"
+    sphinx(source, english)
+    sphinx(source, chinese, "-D", "language=zh_CN")
+    for page in ("index.html", "part/page.html"):
+        for here, there in ((english, chinese), (chinese, english)):
+            (href,) = links((here / page).read_text(encoding="utf-8"))
+            assert ((here / page).parent / href).resolve() == (there / page).resolve()
+    assert 'hreflang="zh-Hans"' in (english / "part" / "page.html").read_text(encoding="utf-8")
+
+
+# --- catalogues in step with the text (reads the book; uses the full build's cache) ------------
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gettext") / "gettext"
+    status, without_outputs = I18N.extract_messages(folder)
+    assert status == 0
+    return folder, without_outputs
+
+
+@pytest.mark.notebook
+def test_the_catalogues_hold_the_messages_of_the_current_text(extracted):
+    folder, without_outputs = extracted
+    assert I18N.stale_messages(folder, without_outputs, CATALOGUES) == []
+
+
+@pytest.mark.notebook
+def test_a_catalogue_behind_the_text_is_caught(extracted, tmp_path):
+    folder, without_outputs = extracted
+    doc = TRANSLATED[0]
+    doctored = catalogue(doc)
+    first = next(message for message in doctored if message.id)
+    doctored.delete(first.id)
+    doctored.add("A sentence the text no longer has.", "正文中已经没有的一句话。")
+    target = tmp_path / f"{doc}.po"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for other in TRANSLATED:
+        copy = tmp_path / f"{other}.po"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes((CATALOGUES / f"{other}.po").read_bytes())
+    from babel.messages.pofile import write_po
+
+    with open(target, "wb") as handle:
+        write_po(handle, doctored)
+    problems = I18N.stale_messages(folder, without_outputs, tmp_path)
+    assert f"{doc}: not in the catalogue: {first.id!r}" in problems
+    if not without_outputs:
+        assert f"{doc}: no longer in the text: 'A sentence the text no longer has.'" in problems
