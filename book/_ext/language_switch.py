@@ -17,7 +17,7 @@ from typing import Any
 # What each edition is called in the link that leads to it, in its own language.
 EDITION_NAMES = {"en": "English", "zh_CN": "简体中文"}
 HREFLANG = {"en": "en", "zh_CN": "zh-Hans"}
-SWITCH_TITLE = {"en": "Read this page in", "zh_CN": "阅读本页的"}
+SWITCH_TITLE = {"en": "This page in", "zh_CN": "本页的其他语言版本："}
 
 
 def check_editions(editions: Any) -> dict[str, str]:
