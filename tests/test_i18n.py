@@ -83,16 +83,38 @@ def test_the_listed_documents_exist():
 # --- terminology: the bilingual glossary is the source of truth --------------------------------
 
 
-def glossary() -> dict[str, list[str]]:
-    """English term -> its Chinese forms: every bold span with Chinese characters in the first
-    line of the term's definition."""
-    body = GLOSSARY.read_text(encoding="utf-8").split(":::{glossary}")[1].split(":::")[0]
+def table_terms(lines: list[str]) -> dict[str, list[str]]:
+    """Rows of the bilingual table | English | 中文 | pinyin | variants |: the primary Chinese
+    form, then the Chinese variants, except one that carries a note in brackets (such as
+    反卷积（不确切）, "inexact")."""
     terms = {}
+    for index, (header, separator) in enumerate(zip(lines, lines[1:])):
+        if not (header.startswith("|") and re.fullmatch(r"\|[-| :]+\|", separator.strip())):
+            continue
+        for row in lines[index + 2 :]:
+            cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+            if not row.startswith("|") or len(cells) != 4:
+                break
+            english, primary, _, variants = cells
+            terms[english] = [primary] + [
+                variant.strip()
+                for variant in re.split(r"[；;]", variants)
+                if CJK.search(variant) and not re.search(r"[（(]", variant)
+            ]
+    return terms
+
+
+def glossary() -> dict[str, list[str]]:
+    """English term -> its accepted Chinese forms, the primary one first: from the glossary's
+    bilingual table or, without one, from the bold Chinese spans that open each definition."""
+    text = GLOSSARY.read_text(encoding="utf-8")
+    terms = table_terms(text.splitlines())
+    if terms:
+        return terms
+    body = text.split(":::{glossary}")[1].split(":::")[0]
     for match in re.finditer(r"^(\S[^\n]*)\n {2}([^\n]*)", body, re.MULTILINE):
-        forms = [
-            form for form in re.findall(r"\*\*([^*]+)\*\*", match.group(2)) if CJK.search(form)
-        ]
-        terms[match.group(1).strip()] = forms
+        bold = re.findall(r"\*\*([^*]+)\*\*", match.group(2))
+        terms[match.group(1).strip()] = [form for form in bold if CJK.search(form)]
     return terms
 
 
@@ -130,9 +152,24 @@ def test_glossary_terms_keep_their_chinese_form(doc):
     assert problems == [], f"{doc}: glossary terms not used in the translation"
 
 
+def test_the_table_gives_primary_forms_and_plain_variants():
+    table = [
+        "| English | 中文 | pinyin | variants |",
+        "|---|---|---|---|",
+        "| Mode collapse | 模式崩溃 | móshì bēngkuì | 模式坍塌 |",
+        "| Transposed convolution | 转置卷积 | zhuǎnzhì juànjī | 反卷积（不确切） |",
+        "",
+        "| Discriminator | 判别器 | pànbiéqì | 判别网络 |",
+    ]
+    assert table_terms(table) == {
+        "Mode collapse": ["模式崩溃", "模式坍塌"],
+        "Transposed convolution": ["转置卷积"],
+    }
+
+
 def test_the_glossary_gives_chinese_forms():
     terms = glossary()
-    assert len(terms) > 20 and terms["Discriminator"] == ["判别器"], terms.get("Discriminator")
+    assert len(terms) > 20 and terms["Discriminator"][0] == "判别器", terms.get("Discriminator")
 
 
 def test_a_term_rendered_otherwise_is_caught():
