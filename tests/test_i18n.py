@@ -11,6 +11,7 @@ deliberately broken catalogue, to show that it can fail.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -335,3 +336,39 @@ def test_a_catalogue_behind_the_text_is_caught(extracted, tmp_path):
     assert f"{doc}: not in the catalogue: {first.id!r}" in problems
     if not without_outputs:
         assert f"{doc}: no longer in the text: 'A sentence the text no longer has.'" in problems
+
+
+# --- the built book: every page of both editions switches to the same page -----------------
+
+
+def built_pages(root: Path) -> list[Path]:
+    """The pages of the book's documents under ``root`` (not the other edition's folder,
+    redirects, or the search and index pages, which carry the alternate links only)."""
+    pages = []
+    for page in sorted(root.rglob("*.html")):
+        if page.relative_to(root).parts[0] in ("zh", "_static", "_sources", "_images"):
+            continue
+        if page.name not in ("search.html", "genindex.html") and 'class="bd-article' in (
+            page.read_text(encoding="utf-8")
+        ):
+            pages.append(page)
+    return pages
+
+
+@pytest.mark.notebook
+def test_every_built_page_switches_to_the_same_page_both_ways():
+    english = ROOT / "_build" / "html"
+    chinese = english / "zh"
+    if not (chinese / "index.html").exists():
+        message = "no Chinese edition in _build/html/zh: run python scripts/i18n.py build"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    pages = built_pages(english)
+    assert pages, "no page in the English edition"
+    for page in pages:
+        twin = chinese / page.relative_to(english)
+        for here, there in ((page, twin), (twin, page)):
+            hrefs = links(here.read_text(encoding="utf-8"))
+            assert len(hrefs) == 1, f"{here}: {len(hrefs)} language switches"
+            assert (here.parent / hrefs[0]).resolve() == there.resolve(), f"{here}: {hrefs[0]}"
