@@ -57,6 +57,7 @@ def sphinx_build(
     overrides: dict,
     strict: bool = False,
     quiet: bool = False,
+    fresh: bool = False,
 ) -> int:
     """Run Sphinx on the book as `jupyter-book build` would, with configuration overrides."""
     from jupyter_book.sphinx import build_sphinx
@@ -81,6 +82,7 @@ def sphinx_build(
         warningiserror=strict,
         keep_going=strict,
         quiet=quiet,
+        freshenv=fresh,
     )
     return 1 if isinstance(result, Exception) else int(result or 0)
 
@@ -198,7 +200,10 @@ def build(strict: bool, nitpicky: bool) -> int:
         "ganbook_claims_report": str(ZH_BUILD / "claims.json"),
         "nitpicky": nitpicky,
     }
-    status = sphinx_build("html", ZH_BUILD / "html", ZH_BUILD / ".doctrees", overrides, strict)
+    # Read every document afresh: a changed translation changes titles that every page's
+    # navigation shows, and Sphinx would otherwise rewrite only the pages it re-read.
+    doctrees = ZH_BUILD / ".doctrees"
+    status = sphinx_build("html", ZH_BUILD / "html", doctrees, overrides, strict, fresh=True)
     if status:
         return status
     shutil.rmtree(ZH_HTML, ignore_errors=True)
