@@ -297,7 +297,36 @@ def test_both_editions_link_to_each_other_page_by_page(tmp_path):
     assert 'hreflang="zh-Hans"' in (english / "part" / "page.html").read_text(encoding="utf-8")
 
 
-# --- catalogues in step with the text (reads the book; uses the full build's cache) ------------
+# --- catalogues in step with the text ---------------------------------------------------------
+
+
+def write_catalogue(path: Path, translations: dict[str, str]) -> None:
+    from babel.messages.pofile import write_po
+
+    catalogue_ = Catalog(locale="zh_CN")
+    for english, chinese in translations.items():
+        catalogue_.add(english, chinese)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        write_po(handle, catalogue_)
+
+
+def test_stale_messages_names_new_and_left_over_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(I18N, "translated_documents", lambda: ["book/ch"])
+    write_catalogue(tmp_path / "pot" / "book" / "ch.pot", {"Kept.": "", "New text.": ""})
+    write_catalogue(tmp_path / "po" / "book" / "ch.po", {"Kept.": "保留。", "Old text.": "旧文。"})
+    assert I18N.stale_messages(tmp_path / "pot", [], tmp_path / "po") == [
+        "book/ch: not in the catalogue: 'New text.'",
+        "book/ch: no longer in the text: 'Old text.'",
+    ]
+    # read without outputs, a notebook lacks its figure captions: left-over text is not judged
+    without_outputs = ["book/ch.ipynb"]
+    assert I18N.stale_messages(tmp_path / "pot", without_outputs, tmp_path / "po") == [
+        "book/ch: not in the catalogue: 'New text.'"
+    ]
+
+
+# --- the same on the real book (reads the book; uses the full build's cache) -------------------
 
 
 @pytest.fixture(scope="module")
