@@ -42,6 +42,8 @@ GETTEXT = BUILD / "gettext"
 ZH_BUILD = BUILD / "zh"
 ZH_HTML = BUILD / "html" / "zh"
 EDITIONS = {"en": "", LANGUAGE: "zh"}
+# The book's title is configuration (_config.yml), not text, so no catalogue carries it.
+ZH_TITLE = "生成对抗网络：一本可执行的书"
 
 
 def translated_documents() -> list[str]:
@@ -197,6 +199,7 @@ def build(strict: bool, nitpicky: bool) -> int:
     """The Chinese edition, from the execution cache of the English build, into _build/html/zh."""
     overrides = {
         "language": LANGUAGE,
+        "html_title": ZH_TITLE,
         "ganbook_claims_report": str(ZH_BUILD / "claims.json"),
         "nitpicky": nitpicky,
     }
