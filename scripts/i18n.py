@@ -42,8 +42,13 @@ GETTEXT = BUILD / "gettext"
 ZH_BUILD = BUILD / "zh"
 ZH_HTML = BUILD / "html" / "zh"
 EDITIONS = {"en": "", LANGUAGE: "zh"}
-# The book's title is configuration (_config.yml), not text, so no catalogue carries it.
-ZH_TITLE = "生成对抗网络：一本可执行的书"
+# Words that are configuration, not text, so that no catalogue carries them: the book's title,
+# and the buttons of folded cells (the book folds only inputs: hide-input).
+ZH_CONFIG = {
+    "html_title": "生成对抗网络：一本可执行的书",
+    "nb_code_prompt_show": "显示代码",
+    "nb_code_prompt_hide": "隐藏代码",
+}
 
 
 def translated_documents() -> list[str]:
@@ -199,7 +204,7 @@ def build(strict: bool, nitpicky: bool) -> int:
     """The Chinese edition, from the execution cache of the English build, into _build/html/zh."""
     overrides = {
         "language": LANGUAGE,
-        "html_title": ZH_TITLE,
+        **ZH_CONFIG,
         "ganbook_claims_report": str(ZH_BUILD / "claims.json"),
         "nitpicky": nitpicky,
     }
