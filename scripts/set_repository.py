@@ -6,6 +6,11 @@ cell.
 
 The setup cell is rendered from scripts/setup_cell.py.template; tests/test_book.py checks that every
 notebook's first code cell equals that rendering, so run this after editing the template too.
+
+In Colab the cell installs ``ganbook`` pinned to the release tag ``v<version>``, the version in
+pyproject.toml, never a moving branch: a notebook saved or opened from an old page keeps the package
+it was written with. A release therefore bumps the version, runs this script, commits, and tags
+that commit ``v<version>`` in the repository.
 """
 
 from __future__ import annotations
@@ -21,10 +26,23 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("setup_cell.py.template")
 
 
-def render_setup_cell(url: str, branch: str) -> str:
-    """The setup cell's source for the given repository URL and branch."""
+def release_tag() -> str:
+    """The tag the setup cell installs: ``v`` and the package version in pyproject.toml."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    found = re.search(r'(?m)^version = "([^"]*)"', text)  # [project]'s, the only one
+    version = found.group(1) if found else ""
+    if not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        raise ValueError(f"pyproject.toml's version must be MAJOR.MINOR.PATCH; got {version!r}")
+    return f"v{version}"
+
+
+def render_setup_cell(url: str, branch: str, ref: str | None = None) -> str:
+    """The setup cell's source: install from ``url`` at ``ref`` (default: the release tag)."""
+    ref = release_tag() if ref is None else ref
+    if ref == branch or not re.fullmatch(r"v\d+\.\d+\.\d+|[0-9a-f]{40}", ref):
+        raise ValueError(f"ref must be a release tag vX.Y.Z or a full commit hash; got {ref!r}")
     template = TEMPLATE.read_text(encoding="utf-8").rstrip("\n")
-    return template.replace("{url}", url).replace("{branch}", branch)
+    return template.replace("{url}", url).replace("{branch}", branch).replace("{ref}", ref)
 
 
 def update_config(url: str, branch: str) -> None:
@@ -62,7 +80,7 @@ def main(argv: list[str]) -> int:
     update_config(url, branch)
     for path in update_notebooks(url, branch):
         print(f"updated {path.relative_to(ROOT)}")
-    print(f"book points at {url} (branch {branch})")
+    print(f"book points at {url} (branch {branch}); Colab installs ganbook {release_tag()}")
     return 0
 
 

@@ -100,7 +100,9 @@ CONFIG_CASES = (
     ]
     + [
         (field, label, value)
-        for field in ("epochs", "batch_size", "width", "latent_dim", "steps_per_execution")
+        for field in (
+            "epochs", "batch_size", "width", "latent_dim", "steps_per_execution", "steps_per_epoch"
+        )
         for label, value in BAD_POSITIVE_INT.items()
     ]
     + [("seed", label, value) for label, value in BAD_SEED.items()]
@@ -110,6 +112,7 @@ CONFIG_CASES = (
         for label, value in {"None": None, "str": "yes", "int": 1}.items()
     ]
     + [("dataset", label, value) for label, value in {"None": None, "other": "cifar10"}.items()]
+    + [("steps_per_epoch", "not a multiple of steps_per_execution", 70)]
 )
 
 
@@ -512,6 +515,55 @@ def test_save_model_atomically_checks_its_arguments(networks, tmp_path, name, ar
 
 
 # --------------------------------------------------------------------------------------------------
+# Training plumbing shared by chapters 5 and 6 (fit_gan, compile_from_config, run folders)
+# --------------------------------------------------------------------------------------------------
+
+
+def _compiled_tiny():
+    return gan.build_gan(_config())
+
+
+PLUMBING_CASES = {
+    "fit_gan": [
+        ("gan", lambda m, d: gan.fit_gan("abc", _config(), d)),
+        ("gan must be compiled", lambda m, d: gan.fit_gan(
+            gan.GAN(m.generator, m.discriminator, 8), _config(), d)),
+        ("config", lambda m, d: gan.fit_gan(m, {"epochs": 1}, d)),
+        ("dataset", lambda m, d: gan.fit_gan(m, _config(), GOOD_IMAGES)),
+        ("callbacks", lambda m, d: gan.fit_gan(m, _config(), d, callbacks=[print])),
+        ("checkpoint_dir", lambda m, d: gan.fit_gan(m, _config(), d, checkpoint_dir=3)),
+        ("verbose", lambda m, d: gan.fit_gan(m, _config(), d, verbose=5)),
+    ],
+    "compile_from_config": [
+        ("gan", lambda m, d: gan.compile_from_config(m.generator, _config())),
+        ("config", lambda m, d: gan.compile_from_config(m, None)),
+    ],
+    "dtype_policy": [("config", lambda m, d: gan.dtype_policy("mixed_float16"))],
+    "StopOnNaN": [
+        ("watch", lambda m, d: gan.StopOnNaN(watch="d_loss")),
+        ("watch", lambda m, d: gan.StopOnNaN(watch=[3])),
+        ("watch", lambda m, d: gan.StopOnNaN(watch=())),
+    ],
+    "config_fingerprint": [("config", lambda m, d: gan.config_fingerprint({"width": 4}))],
+    "run_dir": [
+        ("kind", lambda m, d: gan.run_dir("", _config())),
+        ("kind", lambda m, d: gan.run_dir("../x", _config())),
+        ("config", lambda m, d: gan.run_dir("dcgan", None)),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "entry, index",
+    [(entry, i) for entry, cases in PLUMBING_CASES.items() for i in range(len(cases))],
+)
+def test_training_plumbing_checks_its_arguments(entry, index):
+    name, call = PLUMBING_CASES[entry][index]
+    model, data = _compiled_tiny(), gan.make_dataset(GOOD_IMAGES, 4)
+    _raises(f"^{name}", call, model, data)
+
+
+# --------------------------------------------------------------------------------------------------
 # The checks wrap the taught code and leave good input as it was
 # --------------------------------------------------------------------------------------------------
 
@@ -526,6 +578,10 @@ WRAPPED = {
     "GAN.sample_noise": gan.GAN.sample_noise,
     "SampleGrid.__init__": gan.SampleGrid.__init__,
     "CheckpointAndResume.__init__": gan.CheckpointAndResume.__init__,
+    "StopOnNaN.__init__": gan.StopOnNaN.__init__,
+    "dtype_policy": gan.dtype_policy,
+    "compile_from_config": gan.compile_from_config,
+    "fit_gan": gan.fit_gan,
     "build_conditional_generator": cgan.build_conditional_generator,
     "build_conditional_discriminator": cgan.build_conditional_discriminator,
     "train_cgan": cgan.train_cgan,

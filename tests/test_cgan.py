@@ -124,7 +124,7 @@ def test_fit_runs_and_grid_records_frames() -> None:
     images = rng.uniform(-1, 1, (48, 28, 28, 1)).astype("float32")
     labels = rng.integers(0, 10, 48)
     grid = cgan.ConditionalSampleGrid(digits=[1, 2], per_row=3)
-    config = cgan.chapter6_config(epochs=2, batch_size=16)
+    config = cgan.chapter6_config(epochs=2, batch_size=16, steps_per_epoch=4, steps_per_execution=2)
     model = cgan.train_cgan(config, images, labels, callbacks=[grid])
     assert isinstance(model, GAN)
     assert set(model.history.history) >= {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
@@ -141,11 +141,12 @@ def test_load_or_train_saves_and_reloads(tmp_path, monkeypatch, capsys) -> None:
     data = type("Data", (), {"images": rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32"),
                              "labels": rng.integers(0, 10, 32)})
     monkeypatch.setattr(cgan, "load_images", lambda dataset, split: data)
-    tiny = cgan.chapter6_config(width=4, batch_size=16)  # 1 epoch in quick mode
+    tiny = cgan.chapter6_config(width=4, batch_size=16, steps_per_epoch=4, steps_per_execution=4)
     monkeypatch.setattr(cgan, "chapter6_config", lambda: tiny)
     trained = cgan.load_or_train_cgan_generator()
     assert "saved to" in capsys.readouterr().out
-    path = tmp_path / "quick" / cgan.CGAN_GENERATOR_FILE
+    path = cgan.run_dir("cgan", tiny) / cgan.CGAN_GENERATOR_FILE
+    assert path.parent.name.startswith("cgan-") and path.parent.parent == tmp_path / "quick"
     assert path.exists()
     loaded = cgan.load_or_train_cgan_generator()
     assert capsys.readouterr().out == ""  # loaded, not trained again

@@ -148,3 +148,41 @@ def test_notebook_reads_no_repository_file(path):
 def test_notebooks_name_no_local_paths():
     text = "\n".join(json.dumps(load_notebook(path)) for path in NOTEBOOKS)
     assert str(ROOT) not in text and "/work/" not in text
+
+
+def _set_repository():
+    spec = importlib.util.spec_from_file_location(
+        "set_repository", ROOT / "scripts" / "set_repository.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_setup_cell_pins_the_release_not_a_branch():
+    script = _set_repository()
+    text = (ROOT / "pyproject.toml").read_text()
+    version = re.search(r'(?m)^version = "([^"]*)"', text).group(1)
+    cell = script.render_setup_cell("https://github.com/you/book", "main")
+    assert f'GANBOOK_RELEASE = "v{version}"' in cell
+    assert "@{GANBOOK_RELEASE}" in cell and "@main" not in cell
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    assert f'"{commit}"' in script.render_setup_cell("https://github.com/you/book", "main", commit)
+    for moving in ("main", "dev", "v1", "HEAD"):
+        with pytest.raises(ValueError, match="ref"):
+            script.render_setup_cell("https://github.com/you/book", "main", moving)
+
+
+def test_setup_cell_in_colab_installs_the_pinned_release(monkeypatch):
+    """The pip branch of the setup cell, run as in Colab (ganbook not yet importable)."""
+    import types
+
+    cell = _set_repository().render_setup_cell("https://github.com/you/book", "main", "v9.8.7")
+    commands = []
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(subprocess, "run", lambda command, check: commands.append(command))
+    exec(compile(cell, "setup cell", "exec"), {})
+    assert commands == [
+        [sys.executable, "-m", "pip", "install", "--quiet", "git+https://github.com/you/book@v9.8.7"]
+    ]

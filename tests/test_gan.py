@@ -27,7 +27,8 @@ from ganbook.gan import (
     train_dcgan,
 )
 
-TINY = dict(width=4, latent_dim=8, batch_size=32, jit_compile=False)
+TINY = dict(width=4, latent_dim=8, batch_size=32, jit_compile=False, steps_per_execution=2,
+            steps_per_epoch=4)
 
 
 def _images(count: int, seed: int = 0) -> np.ndarray:
@@ -81,6 +82,8 @@ def test_chapter5_config_quick_and_full(monkeypatch):
         ({"beta_1": 1.0}, "beta_1"),
         ({"seed": -1}, "seed"),
         ({"steps_per_execution": 0}, "steps_per_execution"),
+        ({"steps_per_epoch": 0}, "steps_per_epoch"),
+        ({"steps_per_epoch": 70, "steps_per_execution": 16}, "steps_per_epoch"),
         ({"colour": True}, "changes"),
     ],
 )
@@ -299,7 +302,8 @@ def test_load_or_train_dcgan_generator_trains_once_then_loads(tmp_path, monkeypa
     fake_data = type("Data", (), {"images": _images(64)})
     monkeypatch.setattr(gan_module, "load_images", lambda dataset, split: fake_data)
     trained = load_or_train_dcgan_generator()
-    path = tmp_path / "quick" / "dcgan_generator.keras"
+    run = f"dcgan-{gan_module.config_fingerprint(_config(latent_dim=LATENT_DIM))}"
+    path = tmp_path / "quick" / run / "dcgan_generator.keras"
     assert path.exists()
     assert not list(path.parent.glob(".*tmp*"))
     loaded = load_or_train_dcgan_generator()

@@ -29,18 +29,21 @@ from keras import layers, ops
 
 from ganbook import checks
 from ganbook.classifier import check_images, load_or_train, model_shapes
-from ganbook.config import artifacts_dir, choose, seed_everything
+from ganbook.config import choose, seed_everything
 from ganbook.data import load_images
 from ganbook.gan import (
     GAN,
     LATENT_DIM,
-    CheckpointAndResume,
     DCGANConfig,
     SampleGrid,
     build_generator,
     check_fit_options,
     check_sizes,
+    compile_from_config,
     config_with,
+    dtype_policy,
+    fit_gan,
+    run_dir,
     with_checks,
 )
 
@@ -216,35 +219,20 @@ def train_cgan(
 ) -> ConditionalGAN:
     """Train chapter 6's conditional GAN with ``fit`` and return it (chapter 6).
 
-    With ``checkpoint_dir`` the run resumes from the last completed epoch found there.
-    Stops on a NaN loss.
+    Chapter 5's path from the configuration to a trained model, with labels: the same
+    dtype policy, compile settings, budget, checkpoints and stop on a NaN loss.
     """
     seed_everything(config.seed)
-    cgan = ConditionalGAN(
-        build_conditional_generator(config.latent_dim, width=config.width),
-        build_conditional_discriminator(width=config.width),
-        latent_dim=config.latent_dim,
-        seed=config.seed,
-    )
-    cgan.compile(
-        d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
-        g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
-        loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
-        jit_compile=config.jit_compile,
-    )
-    callbacks = list(callbacks) + [keras.callbacks.TerminateOnNaN()]
-    initial_epoch = 0
-    if checkpoint_dir is not None:
-        checkpoint = CheckpointAndResume(checkpoint_dir, cgan)
-        callbacks.insert(0, checkpoint)
-        initial_epoch = checkpoint.initial_epoch
-    cgan.fit(
-        make_labelled_dataset(images, labels, config.batch_size, seed=config.seed),
-        epochs=config.epochs,
-        initial_epoch=initial_epoch,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+    with dtype_policy(config):
+        cgan = ConditionalGAN(
+            build_conditional_generator(config.latent_dim, width=config.width),
+            build_conditional_discriminator(width=config.width),
+            latent_dim=config.latent_dim,
+            seed=config.seed,
+        )
+    compile_from_config(cgan, config)
+    dataset = make_labelled_dataset(images, labels, config.batch_size, seed=config.seed)
+    fit_gan(cgan, config, dataset, callbacks, checkpoint_dir, verbose)
     return cgan
 
 
@@ -275,19 +263,20 @@ train_cgan = with_checks(train_cgan, _check_train_cgan)
 def _train_chapter6_generator() -> keras.Model:
     config = chapter6_config()
     data = load_images(config.dataset, "train")
-    checkpoints = artifacts_dir("cgan_checkpoints")
+    checkpoints = run_dir("cgan", config) / "checkpoints"
     return train_cgan(config, data.images, data.labels, checkpoint_dir=checkpoints).generator
 
 
 def load_or_train_cgan_generator() -> keras.Model:
     """Chapter 6's trained conditional generator: loaded from the artifacts folder, or trained.
 
-    Introduced in chapter 6. Loads ``artifacts_dir() / "cgan_generator.keras"`` when present and
-    loadable; otherwise trains with :func:`chapter6_config` (resuming from chapter 6's checkpoints
-    if a run was interrupted) and saves the generator atomically. Inputs: a latent batch
+    Introduced in chapter 6. Loads ``cgan_generator.keras`` from the run folder of
+    :func:`chapter6_config` (:func:`ganbook.gan.run_dir`), where chapter 6 saves it, when
+    present and loadable; otherwise trains with :func:`chapter6_config` (resuming from the run's
+    checkpoints if it was interrupted) and saves the generator atomically. Inputs: a latent batch
     (N, ``LATENT_DIM``) and integer labels (N,) in 0-9; output (N, 28, 28, 1) in [-1, 1].
     """
-    path = artifacts_dir() / CGAN_GENERATOR_FILE
+    path = run_dir("cgan", chapter6_config()) / CGAN_GENERATOR_FILE
     latent_dim = chapter6_config().latent_dim
     shapes = model_shapes([(None, latent_dim), (None,)], (None, 28, 28, 1))
     name = "Conditional generator"

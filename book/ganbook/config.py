@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from pathlib import Path
 from typing import TypeVar
 
@@ -86,6 +87,33 @@ def artifacts_dir(subdir: str | None = None) -> Path:
             )
         root = root / subdir
     root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+DRIVE_MOUNT = "/content/drive"
+
+
+def use_google_drive(enabled: bool, folder: str = "ganbook_artifacts") -> Path | None:
+    """In Colab, put the artifacts folder on Google Drive, so a run survives a VM recycle.
+
+    Introduced in chapter 5. With ``enabled`` and in Colab it mounts Drive (Colab asks for
+    permission) and points ``GANBOOK_ARTIFACTS`` at ``MyDrive/<folder>``, returning that folder;
+    anywhere else, or with ``enabled`` False, it changes nothing and returns None. Colab's own disk
+    (``/content``) survives a kernel restart but is wiped when the VM is recycled; Drive survives
+    both.
+    """
+    enabled = checks.flag("enabled", enabled)
+    folder = checks.text("folder", folder)
+    if Path(folder).is_absolute() or ".." in Path(folder).parts:
+        raise ValueError(f"folder must be a relative path inside MyDrive; got {folder!r}")
+    if not enabled or "google.colab" not in sys.modules:
+        return None
+    from google.colab import drive  # only importable in Colab
+
+    drive.mount(DRIVE_MOUNT)
+    root = Path(DRIVE_MOUNT) / "MyDrive" / folder
+    root.mkdir(parents=True, exist_ok=True)
+    os.environ[ARTIFACTS_ENV] = str(root)
     return root
 
 

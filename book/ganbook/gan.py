@@ -18,12 +18,15 @@ probability is the sigmoid of it), so every loss uses ``from_logits=True``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import inspect
 import json
+import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
@@ -42,6 +45,8 @@ LATENT_DIM = 64
 GENERATOR_FILE = "dcgan_generator.keras"
 FULL_EPOCHS = 50
 QUICK_EPOCHS = 2
+STEPS_PER_EPOCH = 64
+"""Batches per epoch (chapter 5): 64 x 64 = 4,096 images, about one pass over the offline digits."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -56,8 +61,12 @@ class DCGANConfig:
     ``dataset`` is "mnist" or "fashion_mnist" (offline, both fall back to the bundled digits);
     ``jit_compile`` switches XLA compilation of the train step; ``steps_per_execution`` is the
     number of batches ``fit`` runs per call of the compiled function; ``mixed_precision`` computes
-    in float16 where that is safe (worth it on a recent GPU, slower on a CPU). NumPy numbers are
-    accepted and stored as Python ones.
+    in float16 where that is safe (worth it on a recent GPU, slower on a CPU). The budget is
+    ``epochs`` x ``steps_per_epoch`` batches whatever the size of the data (an epoch is a fixed
+    number of batches, not a pass over the data), so a run costs the same on the 4,500 offline
+    digits as on the 60,000 of MNIST; ``steps_per_epoch`` must be a multiple of
+    ``steps_per_execution`` (``fit`` would round it up). NumPy numbers are accepted and stored as
+    Python ones.
     """
 
     dataset: str = "mnist"
@@ -71,6 +80,7 @@ class DCGANConfig:
     jit_compile: bool = True
     steps_per_execution: int = 16
     mixed_precision: bool = False
+    steps_per_epoch: int = STEPS_PER_EPOCH
 
     def __post_init__(self) -> None:
         checked = {
@@ -79,8 +89,14 @@ class DCGANConfig:
             "beta_1": checks.number("beta_1", self.beta_1, 0.0, 1.0, exclusive_maximum=True),
             "seed": checks.seed("seed", self.seed),
         }
-        for name in ("epochs", "batch_size", "width", "latent_dim", "steps_per_execution"):
+        sizes = ("epochs", "batch_size", "width", "latent_dim", "steps_per_execution")
+        for name in (*sizes, "steps_per_epoch"):
             checked[name] = checks.positive_int(name, getattr(self, name))
+        if checked["steps_per_epoch"] % checked["steps_per_execution"]:
+            raise ValueError(
+                f"steps_per_epoch must be a multiple of steps_per_execution "
+                f"({checked['steps_per_execution']}); got {checked['steps_per_epoch']}"
+            )
         for name in ("jit_compile", "mixed_precision"):
             checked[name] = bool(checks.instance(name, getattr(self, name), (bool, np.bool_)))
         for name, value in checked.items():
@@ -105,6 +121,31 @@ def chapter5_config(**changes: object) -> DCGANConfig:
     ``chapter5_config(dataset="fashion_mnist")`` is the one setting that switches to Fashion-MNIST.
     """
     return config_with({"epochs": choose(full=FULL_EPOCHS, quick=QUICK_EPOCHS)}, changes)
+
+
+def config_fingerprint(config: DCGANConfig) -> str:
+    """Ten hex digits that change with every field of ``config`` but ``epochs`` (chapter 5).
+
+    They name a run's folder (:func:`run_dir`), so a checkpoint is only ever restored into the run
+    that made it: another data set or width starts fresh. ``epochs`` is left out so that asking for
+    more epochs continues a run.
+    """
+    checks.instance("config", config, DCGANConfig, "a DCGANConfig (chapter5_config)")
+    fields = {name: value for name, value in asdict(config).items() if name != "epochs"}
+    text = json.dumps(fields, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def run_dir(kind: str, config: DCGANConfig) -> Path:
+    """The artifacts folder of one run: ``<artifacts>/<kind>-<fingerprint>`` (chapters 5, 6).
+
+    ``kind`` names the model ("dcgan", "cgan"). The folder holds the run's checkpoints, history,
+    sample frames and trained generator; :func:`config_fingerprint` says what tells runs apart.
+    """
+    kind = checks.text("kind", kind)
+    if not kind.replace("_", "").isalnum():
+        raise ValueError(f"kind must be a plain name such as 'dcgan'; got {kind!r}")
+    return artifacts_dir(f"{kind}-{config_fingerprint(config)}")
 
 
 # BEGIN generated from book/05_dcgan.ipynb by scripts/export_taught.py; edit the notebook
@@ -197,9 +238,10 @@ class GAN(keras.Model):
         accuracy = keras.metrics.BinaryAccuracy  # of logits: threshold 0 means D = 1/2
         self.real_accuracy = accuracy(name="d_acc_real", threshold=0.0)
         self.fake_accuracy = accuracy(name="d_acc_fake", threshold=0.0)
+        self.built = True  # its networks are: no need to trace call on a batch to build
 
     def compile(self, d_optimizer, g_optimizer, loss_fn, **kwargs):
-        super().compile(**kwargs)
+        super().compile(optimizer=None, **kwargs)  # no third, unused optimiser
         if self.dtype_policy.name == "mixed_float16":
             d_optimizer = keras.optimizers.LossScaleOptimizer(d_optimizer)
             g_optimizer = keras.optimizers.LossScaleOptimizer(g_optimizer)
@@ -259,8 +301,11 @@ class GAN(keras.Model):
 
     def record_step(self, d_loss, g_loss, real_logits, fake_logits):
         # Update the trackers (D's accuracy with real = 1, fake = 0); fit displays them.
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
+        # On several devices Keras's losses are each replica's share, mean / replicas
+        # (see "Beyond one device"): the trackers record the whole mean.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        self.d_loss_tracker.update_state(d_loss * replicas)
+        self.g_loss_tracker.update_state(g_loss * replicas)
         self.real_accuracy.update_state(ops.ones_like(real_logits), real_logits)
         self.fake_accuracy.update_state(ops.zeros_like(fake_logits), fake_logits)
         return {metric.name: metric.result() for metric in self.metrics}
@@ -341,7 +386,10 @@ class CheckpointAndResume(keras.callbacks.Callback):
             }
 
     def on_epoch_end(self, epoch, logs=None):
-        self.history[epoch] = {name: float(v) for name, v in (logs or {}).items()}
+        logs = {name: float(v) for name, v in (logs or {}).items()}
+        if not all(math.isfinite(v) for v in logs.values()):
+            return  # a NaN epoch is never saved: the last good checkpoint stays in force
+        self.history[epoch] = logs
         temporary = self.history_path.with_name(f".history.tmp-{os.getpid()}.json")
         temporary.write_text(json.dumps(self.history, indent=1))
         os.replace(temporary, self.history_path)
@@ -349,21 +397,40 @@ class CheckpointAndResume(keras.callbacks.Callback):
         self.manager.save(checkpoint_number=epoch + 1)
 
 
-def build_gan(config: DCGANConfig) -> GAN:
-    """A compiled ``GAN`` with fresh networks, seeded by ``config.seed`` (chapter 5)."""
-    seed_everything(config.seed)
-    # Layers made under the mixed_float16 policy compute in float16 (see compile).
-    policy = "mixed_float16" if config.mixed_precision else "float32"
-    keras.config.set_dtype_policy(policy)
+class StopOnNaN(keras.callbacks.Callback):
+    """Stops ``fit`` once a watched loss is not finite (chapter 5).
+
+    Keras's ``TerminateOnNaN`` reads only ``logs["loss"]``, which a GAN does not log;
+    this one watches the GAN's own losses. ``stopped_at`` is (epoch, batch) or None.
+    """
+
+    def __init__(self, watch: tuple[str, ...] = ("d_loss", "g_loss")):
+        super().__init__()
+        self.watch = tuple(watch)
+        self.stopped_at = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        values = [float(logs[name]) for name in self.watch if name in (logs or {})]
+        if not all(math.isfinite(v) for v in values):
+            self.model.stop_training = True
+            self.stopped_at = (self.epoch, batch)
+
+
+@contextlib.contextmanager
+def dtype_policy(config: DCGANConfig):
+    """Layers created inside compute in float16 if ``config.mixed_precision`` (chapter 5)."""
+    keras.config.set_dtype_policy("mixed_float16" if config.mixed_precision else "float32")
     try:
-        gan = GAN(
-            build_generator(config.latent_dim, config.width),
-            build_discriminator(config.width),
-            latent_dim=config.latent_dim,
-            seed=config.seed,
-        )
+        yield
     finally:
         keras.config.set_dtype_policy("float32")
+
+
+def compile_from_config(gan: GAN, config: DCGANConfig) -> GAN:
+    """Compile ``gan`` with the optimisers and speed settings of ``config`` (chapter 5)."""
     gan.compile(
         d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
         g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
@@ -374,22 +441,35 @@ def build_gan(config: DCGANConfig) -> GAN:
     return gan
 
 
-def train_dcgan(
+def build_gan(config: DCGANConfig) -> GAN:
+    """A compiled ``GAN`` with fresh networks, seeded by ``config.seed`` (chapter 5)."""
+    seed_everything(config.seed)
+    with dtype_policy(config):  # the networks' layers take the policy when created
+        gan = GAN(
+            build_generator(config.latent_dim, config.width),
+            build_discriminator(config.width),
+            latent_dim=config.latent_dim,
+            seed=config.seed,
+        )
+    return compile_from_config(gan, config)
+
+
+def fit_gan(
+    gan: GAN,
     config: DCGANConfig,
-    images: np.ndarray,
+    dataset: tf.data.Dataset,
     callbacks: list | tuple = (),
     checkpoint_dir: str | os.PathLike | None = None,
     verbose: int = 0,
-) -> tuple[GAN, dict]:
-    """Train a new ``GAN`` with ``fit``; return it and each epoch's logs (chapter 5).
+) -> dict:
+    """Train ``gan`` on ``dataset`` for ``config``'s budget; return each epoch's logs.
 
-    With ``checkpoint_dir`` the run first restores the last completed epoch saved there,
-    and saves each epoch it completes; the logs then include the epochs before an
-    interruption. A NaN loss stops training.
+    An epoch is ``config.steps_per_epoch`` batches, whatever the size of the data, so a
+    run costs the same on 4,500 or 60,000 images. With ``checkpoint_dir`` the run first
+    restores the last completed epoch saved there. A NaN loss stops it (chapter 5).
     """
-    gan = build_gan(config)
     history = keras.callbacks.History()
-    callbacks = [*callbacks, history, keras.callbacks.TerminateOnNaN()]
+    callbacks = [*callbacks, history, StopOnNaN()]
     initial_epoch = 0
     if checkpoint_dir is not None:
         checkpoint = CheckpointAndResume(checkpoint_dir, gan)
@@ -400,20 +480,33 @@ def train_dcgan(
             print(f"Resuming after epoch {initial_epoch} of {config.epochs} "
                   f"(optimiser step {steps}).")
     gan.fit(
-        make_dataset(images, config.batch_size, seed=config.seed),
+        dataset.repeat(),  # endless: steps_per_epoch decides where an epoch ends
         epochs=config.epochs,
+        steps_per_epoch=config.steps_per_epoch,
         initial_epoch=initial_epoch,
         callbacks=callbacks,
         verbose=verbose,
+        shuffle=False,  # tf.data shuffles; fit's own flag would be ignored, with a warning
     )
     if checkpoint_dir is not None:
-        return gan, checkpoint.history
-    logs = {}
-    for i, epoch in enumerate(history.epoch):
-        logs[epoch] = {
-            name: float(values[i]) for name, values in history.history.items()
-        }
-    return gan, logs
+        return checkpoint.history
+    return {
+        epoch: {name: float(values[i]) for name, values in history.history.items()}
+        for i, epoch in enumerate(history.epoch)
+    }
+
+
+def train_dcgan(
+    config: DCGANConfig,
+    images: np.ndarray,
+    callbacks: list | tuple = (),
+    checkpoint_dir: str | os.PathLike | None = None,
+    verbose: int = 0,
+) -> tuple[GAN, dict]:
+    """Train a new ``GAN`` with ``fit``; return it and each epoch's logs (chapter 5)."""
+    gan = build_gan(config)
+    dataset = make_dataset(images, config.batch_size, seed=config.seed)
+    return gan, fit_gan(gan, config, dataset, callbacks, checkpoint_dir, verbose)
 
 
 # END generated from book/05_dcgan.ipynb
@@ -595,6 +688,25 @@ def _check_train_dcgan(arguments: dict) -> None:
     check_images("images", arguments["images"])
 
 
+def _check_gan_and_config(arguments: dict) -> None:
+    checks.instance("gan", arguments["gan"], GAN, "a GAN (see build_gan)")
+    checks.instance("config", arguments["config"], DCGANConfig, "a DCGANConfig (chapter5_config)")
+
+
+def _check_fit_gan(arguments: dict) -> None:
+    _check_gan_and_config(arguments)
+    if not hasattr(arguments["gan"], "d_optimizer"):
+        raise ValueError("gan must be compiled (see compile_from_config) before fit_gan")
+    checks.instance("dataset", arguments["dataset"], tf.data.Dataset, "a tf.data.Dataset")
+    check_fit_options(arguments)
+
+
+def _check_stop_on_nan(arguments: dict) -> None:
+    watch = arguments["watch"]
+    if isinstance(watch, str) or not checks.texts("watch", watch):
+        raise ValueError(f"watch must be a non-empty tuple of log names; got {watch!r}")
+
+
 def check_sizes(arguments: dict) -> None:
     """Every network size among the arguments (chapters 5 and 6) is a positive integer."""
     for name in ("latent_dim", "num_classes", "embed_dim", "width"):
@@ -608,7 +720,13 @@ build_discriminator = with_checks(build_discriminator, check_sizes)
 build_gan = with_checks(
     build_gan, lambda a: checks.instance("config", a["config"], DCGANConfig, "a DCGANConfig")
 )
+dtype_policy = with_checks(
+    dtype_policy, lambda a: checks.instance("config", a["config"], DCGANConfig, "a DCGANConfig")
+)
+compile_from_config = with_checks(compile_from_config, _check_gan_and_config)
+fit_gan = with_checks(fit_gan, _check_fit_gan)
 train_dcgan = with_checks(train_dcgan, _check_train_dcgan)
+StopOnNaN.__init__ = with_checks(StopOnNaN.__init__, _check_stop_on_nan)
 GAN.__init__ = with_checks(GAN.__init__, _check_gan)
 GAN.compile = with_checks(GAN.compile, _check_compile)
 GAN.sample_noise = with_checks(GAN.sample_noise, _check_sample_noise)
@@ -632,11 +750,12 @@ def _train_chapter5_generator() -> keras.Model:
 def load_or_train_dcgan_generator() -> keras.Model:
     """Chapter 5's trained generator: loaded from the artifacts folder, or trained and saved.
 
-    Introduced in chapter 5. Loads ``artifacts_dir() / "dcgan_generator.keras"`` when present and
-    loadable; otherwise trains with :func:`chapter5_config` and saves the generator atomically (no
-    checkpoints: two chapters run in parallel may both train, and the atomic save keeps the file
-    whole). Input: a latent batch (N, ``LATENT_DIM``); output (N, 28, 28, 1) in [-1, 1].
+    Introduced in chapter 5. Loads ``dcgan_generator.keras`` from the run folder of
+    :func:`chapter5_config` (:func:`run_dir`), where chapter 5 saves it, when present and
+    loadable; otherwise trains with that configuration and saves the generator there atomically
+    (no checkpoints: two chapters run in parallel may both train, and the atomic save keeps the
+    file whole). Input: a latent batch (N, ``LATENT_DIM``); output (N, 28, 28, 1) in [-1, 1].
     """
-    path = artifacts_dir() / GENERATOR_FILE
+    path = run_dir("dcgan", chapter5_config()) / GENERATOR_FILE
     shapes = model_shapes((None, chapter5_config().latent_dim), (None, 28, 28, 1))
     return load_or_train(path, _train_chapter5_generator, check=shapes, name="DCGAN generator")
