@@ -3,9 +3,9 @@ switch, and catalogues in step with the English text.
 
 The documents listed in locales/translated.txt must have every message translated and none fuzzy;
 where an English message uses a glossary term (book/appendix/glossary.md), its translation uses the
-term's Chinese form; roles, maths and inline code pass through a translation unchanged (a {term}
-may show Chinese text, but must point at the same English term). Each check is also run on a
-deliberately broken catalogue, to show that it can fail.
+term's primary Chinese form (the 中文 column of the glossary's table); roles, maths and inline code
+pass through a translation unchanged (a {term} may show Chinese text, but must point at the same
+English term). Each check is also run on a deliberately broken catalogue, to show that it can fail.
 """
 
 from __future__ import annotations
@@ -84,10 +84,11 @@ def test_the_listed_documents_exist():
 # --- terminology: the bilingual glossary is the source of truth --------------------------------
 
 
-def table_terms(lines: list[str]) -> dict[str, list[str]]:
-    """Rows of the bilingual table | English | 中文 | pinyin | variants |: the primary Chinese
-    form, then the Chinese variants, except one that carries a note in brackets (such as
-    反卷积（不确切）, "inexact")."""
+def glossary() -> dict[str, str]:
+    """English term -> its primary Chinese form, from the glossary's bilingual table
+    (| English | 中文 | pinyin | variants |). The variants are other texts' names, listed to
+    help readers; the book itself uses the primary form."""
+    lines = GLOSSARY.read_text(encoding="utf-8").splitlines()
     terms = {}
     for index, (header, separator) in enumerate(zip(lines, lines[1:])):
         if not (header.startswith("|") and re.fullmatch(r"\|[-| :]+\|", separator.strip())):
@@ -96,26 +97,7 @@ def table_terms(lines: list[str]) -> dict[str, list[str]]:
             cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
             if not row.startswith("|") or len(cells) != 4:
                 break
-            english, primary, _, variants = cells
-            terms[english] = [primary] + [
-                variant.strip()
-                for variant in re.split(r"[；;]", variants)
-                if CJK.search(variant) and not re.search(r"[（(]", variant)
-            ]
-    return terms
-
-
-def glossary() -> dict[str, list[str]]:
-    """English term -> its accepted Chinese forms, the primary one first: from the glossary's
-    bilingual table or, without one, from the bold Chinese spans that open each definition."""
-    text = GLOSSARY.read_text(encoding="utf-8")
-    terms = table_terms(text.splitlines())
-    if terms:
-        return terms
-    body = text.split(":::{glossary}")[1].split(":::")[0]
-    for match in re.finditer(r"^(\S[^\n]*)\n {2}([^\n]*)", body, re.MULTILINE):
-        bold = re.findall(r"\*\*([^*]+)\*\*", match.group(2))
-        terms[match.group(1).strip()] = [form for form in bold if CJK.search(form)]
+            terms[cells[0]] = cells[1]
     return terms
 
 
@@ -129,16 +111,15 @@ def prose(text: str) -> str:
     return text
 
 
-def missing_terms(english: str, chinese: str, terms: dict[str, list[str]]) -> list[str]:
+def missing_terms(english: str, chinese: str, terms: dict[str, str]) -> list[str]:
     """The glossary terms that the English message uses and its translation does not render by
-    any of the term's Chinese forms."""
+    the term's primary Chinese form."""
     words = prose(english)
     missing = []
-    for term, forms in terms.items():
+    for term, primary in terms.items():
         pattern = r"(?<![\w-])" + re.escape(term).replace(r"\ ", r"[\s-]+") + r"(?:s|es)?(?![\w-])"
-        if forms and re.search(pattern, words, re.IGNORECASE):
-            if not any(form in chinese for form in forms):
-                missing.append(f"{term} -> {' / '.join(forms)}")
+        if re.search(pattern, words, re.IGNORECASE) and primary not in chinese:
+            missing.append(f"{term} -> {primary}")
     return missing
 
 
@@ -153,31 +134,20 @@ def test_glossary_terms_keep_their_chinese_form(doc):
     assert problems == [], f"{doc}: glossary terms not used in the translation"
 
 
-def test_the_table_gives_primary_forms_and_plain_variants():
-    table = [
-        "| English | 中文 | pinyin | variants |",
-        "|---|---|---|---|",
-        "| Mode collapse | 模式崩溃 | móshì bēngkuì | 模式坍塌 |",
-        "| Transposed convolution | 转置卷积 | zhuǎnzhì juànjī | 反卷积（不确切） |",
-        "",
-        "| Discriminator | 判别器 | pànbiéqì | 判别网络 |",
-    ]
-    assert table_terms(table) == {
-        "Mode collapse": ["模式崩溃", "模式坍塌"],
-        "Transposed convolution": ["转置卷积"],
-    }
-
-
-def test_the_glossary_gives_chinese_forms():
+def test_the_glossary_gives_the_primary_chinese_forms():
     terms = glossary()
-    assert len(terms) > 20 and terms["Discriminator"][0] == "判别器", terms.get("Discriminator")
+    assert len(terms) > 20 and terms["Discriminator"] == "判别器", terms.get("Discriminator")
+    assert terms["Generative adversarial network"] == "生成对抗网络"
 
 
 def test_a_term_rendered_otherwise_is_caught():
-    terms = {"Discriminator": ["判别器"], "Mode collapse": ["模式崩溃", "模式坍塌"]}
+    terms = {"Discriminator": "判别器", "Mode collapse": "模式崩溃"}
     english = "The {term}`discriminator` sees mode collapse; `discriminator_loss` is code."
-    assert missing_terms(english, "鉴别器看到了模式坍塌。", terms) == ["Discriminator -> 判别器"]
-    assert missing_terms(english, "判别器看到了模式坍塌。", terms) == []
+    assert missing_terms(english, "鉴别器看到了模式坍塌。", terms) == [
+        "Discriminator -> 判别器",
+        "Mode collapse -> 模式崩溃",
+    ]
+    assert missing_terms(english, "判别器看到了模式崩溃。", terms) == []
     assert missing_terms("`discriminator_loss` and $D$", "代码", terms) == []
 
 
