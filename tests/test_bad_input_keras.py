@@ -431,9 +431,19 @@ def test_a_damaged_frames_file_is_an_error_naming_it(tmp_path, grid, content):
 # Saved models: a corrupt or mismatched .keras file is an error naming it, never used or replaced
 # --------------------------------------------------------------------------------------------------
 
+# Each loader, the file it reads relative to the artifacts folder (the generators' lie in the run
+# folder of their chapter's configuration), and the kind of network it must hold.
 LOADERS = {
-    "dcgan": (gan.load_or_train_dcgan_generator, gan.GENERATOR_FILE, "generator"),
-    "cgan": (cgan.load_or_train_cgan_generator, cgan.CGAN_GENERATOR_FILE, "conditional_generator"),
+    "dcgan": (
+        gan.load_or_train_dcgan_generator,
+        f"dcgan-{gan.config_fingerprint(gan.chapter5_config())}/{gan.GENERATOR_FILE}",
+        "generator",
+    ),
+    "cgan": (
+        cgan.load_or_train_cgan_generator,
+        f"cgan-{gan.config_fingerprint(cgan.chapter6_config())}/{cgan.CGAN_GENERATOR_FILE}",
+        "conditional_generator",
+    ),
     "classifier": (clf.load_or_train_digit_classifier, clf.CLASSIFIER_FILE, "classifier"),
 }
 
@@ -443,7 +453,8 @@ def artifacts(tmp_path, monkeypatch):
     monkeypatch.setenv("GANBOOK_ARTIFACTS", str(tmp_path))
     monkeypatch.setenv("GANBOOK_QUICK", "1")
     folder = tmp_path / "quick"
-    folder.mkdir()
+    for _, file_name, _ in LOADERS.values():
+        (folder / file_name).parent.mkdir(parents=True, exist_ok=True)
     return folder
 
 
