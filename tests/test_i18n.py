@@ -28,7 +28,6 @@ from language_switch import check_editions, edition_link  # noqa: E402
 
 CATALOGUES = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
 GLOSSARY = BOOK / "appendix" / "glossary.md"
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def load_script():
@@ -297,18 +296,11 @@ def test_stale_messages_names_new_and_left_over_text(tmp_path, monkeypatch):
 # --- the same on the real book (reads the book; uses the full build's cache) -------------------
 
 
-@pytest.fixture(scope="module")
-def extracted(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("gettext") / "gettext"
-    status, without_outputs = I18N.extract_messages(folder)
-    assert status == 0
-    return folder, without_outputs
-
-
 @pytest.mark.notebook
-def test_the_catalogues_hold_the_messages_of_the_current_text(extracted):
-    folder, without_outputs = extracted
-    assert I18N.stale_messages(folder, without_outputs, CATALOGUES) == []
+def test_the_catalogues_hold_the_messages_of_the_current_text(tmp_path):
+    status, without_outputs = I18N.extract_messages(tmp_path / "gettext")
+    assert status == 0
+    assert I18N.stale_messages(tmp_path / "gettext", without_outputs, CATALOGUES) == []
 
 
 # --- the built book: every page of both editions switches to the same page -----------------
