@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from ganbook import diagnostics as dg
 from ganbook import toygan as tg
+from ganbook import tuning
 
 TINY = tg.ToyGANConfig(g_hidden=(8,), d_hidden=(8,), batch_size=16, steps=4, pack=2)
 NAN, INF = math.nan, math.inf
@@ -39,7 +40,7 @@ CONFIG_CASES = (
     + [("label_smoothing", v) for v in FRACTION + [0.5]]
     + [
         (name, v)
-        for name in ("instance_noise", "r1_gamma", "gp_lambda")
+        for name in ("instance_noise", "r1_gamma", "r2_gamma", "gp_lambda")
         for v in NON_NEGATIVE_NUMBER
     ]
     + [(name, v) for name in ("spectral_norm", "minibatch_std") for v in FLAG]
@@ -78,6 +79,8 @@ def test_config_field(arg, bad):
 def test_config_with_unknown_field_and_mismatched_pack():
     _raises("colour", TINY.with_, colour=1)
     _raises("batch_size", tg.ToyGANConfig, batch_size=10, pack=4)
+    for loss in ("wgan-gp", "rpgan"):  # no labels to smooth
+        _raises("label_smoothing", tg.ToyGANConfig, loss=loss, label_smoothing=0.1)
 
 
 # ToyGAN: built from a tiny configuration (pack 2, two seeds), never trained by these tests.
@@ -89,7 +92,8 @@ def gan():
 
 
 CONSTRUCTOR_CASES = (
-    [("config", v) for v in (None, "abc", {}, TINY.describe())]
+    [("config", v) for v in (None, "abc", {}, TINY.describe(), [], [TINY, None])]
+    + [("config", [TINY, TINY.with_(pack=1)]), ("config", [TINY, TINY, TINY])]  # graph, count
     + [("data", v) for v in (None, 5, "spiral", np.zeros(5), NAN_ROWS, np.zeros((1, 2)), "abc")]
     + [("seeds", v) for v in (None, "a", 1.5, -1, True, (), (1, 1), [0, 2**31], [0, None])]
     + [("scale", v) for v in POSITIVE_NUMBER[1:]]  # None: the default scale
@@ -101,6 +105,13 @@ CONSTRUCTOR_CASES = (
 def test_toygan_constructor(arg, bad):
     kwargs = {"config": TINY, "data": "ring"} | {arg: bad}
     _raises(arg, tg.ToyGAN, **kwargs)
+
+
+def test_toygan_runs_of_several_configurations():
+    other = TINY.with_(g_lr=0.5)
+    tg.ToyGAN([TINY, other], "ring", seeds=(1, 1), jit_compile=False)  # a seed per configuration
+    _raises("seeds", tg.ToyGAN, [TINY, TINY], "ring", seeds=(1, 1))  # the same run twice
+    _raises("config", tg.ToyGAN, [TINY, other], "ring", seeds=(1,))  # one per run
 
 
 def _wrong_monitor():
@@ -195,6 +206,9 @@ def test_discriminator_logits(gan, bad):
 
 PIECE_CASES = (
     [("seeds", tg.SeedRandom, {"seeds": v}) for v in (None, "a", (), (1, 1), (-1,), (1.5,))]
+    + [("repeats", make, {"widths": (2, 8, 1), "seeds": (0,), "repeats": v})
+       for make in (tg.SeedGenerator, tg.SeedDiscriminator) for v in FLAG]
+    + [("repeats", tg.SeedRandom, {"seeds": (0,), "repeats": v}) for v in FLAG]
     + [("widths", tg.SeedGenerator, {"widths": v, "seeds": (0,)}) for v in WIDTHS + [(2,)]]
     + [("seeds", tg.SeedGenerator, {"widths": (2, 2), "seeds": v}) for v in (None, (1, 1), "a")]
     + [
@@ -224,7 +238,13 @@ PIECE_CASES = (
     ]
     + [
         ("config", tg.SeedAdam, {"variables": "vars", "learning_rate": 0.1, "config": v})
-        for v in (None, "abc", {})
+        for v in (None, "abc", {}, [], [TINY, TINY.with_(loss="rpgan")])
+    ]
+    + [
+        ("learning_rate", tg.SeedAdam,
+         {"variables": "vars", "learning_rate": [0.1, 0.2, 0.3], "config": [TINY, TINY]}),
+        ("learning_rate", tg.SeedAdam, {"variables": "vars", "learning_rate": [0.1, -1.0],
+                                        "config": TINY}),
     ]
 )
 
@@ -256,11 +276,14 @@ MONITOR_CASES = (
             "vanish_ratio",
             "collapse_fraction",
             "diversity_floor",
-            "swing",
             "overfit_gap",
+            "min_share",
         )
         for v in (None, "0.5", True, NAN, INF, 0.0, 1.5)
     ]
+    + [("swing", v) for v in POSITIVE_NUMBER]
+    + [("rt_limit", v) for v in ("0.5", True, NAN, -0.1, 1.0)]
+    + [("histogram_fn", v) for v in ("abc", 3)]
     + [("d_win", 0.4)]
     + [(name, v) for name in ("patience", "window") for v in POSITIVE_INT]
     + [("window", 2)]
@@ -310,6 +333,7 @@ UPDATE_CASES = (
     + [("heldout_acc", v) for v in ("0.5", True, 1.5, -0.1)]
     + [("samples", v) for v in ("abc", np.zeros(4), np.zeros((4, 3)), np.zeros((0, 2)))]
     + [("run", v) for v in (1, True, ["seed 0"])]
+    + [("logit_gap", v) for v in ("1", True, [1.0])]
 )
 
 
@@ -390,3 +414,61 @@ def test_callback_on_epoch_end(arg, bad):
     kwargs = {"epoch": 0, "logs": {}} | {arg: bad}
     _raises(arg, callback.on_epoch_end, **kwargs)
     assert callback.history == []
+
+
+# --- the class-histogram collapse rule (digits) ---
+
+HISTOGRAM_CASES = (
+    [("classes", v) for v in (None, "abc", np.zeros((0,)), np.array([0, 10]), np.array([-1, 2]),
+                              np.array([0.5, 1.0]), np.zeros((4, 3)), np.zeros((2, 2, 2)))]
+    + [("num_classes", v) for v in (None, "10", True, 1.5, 1)]
+)
+
+
+@pytest.mark.parametrize("arg, bad", HISTOGRAM_CASES, ids=_id)
+def test_class_histogram(arg, bad):
+    kwargs = {"classes": np.arange(10)} | {arg: bad}
+    _raises(arg, dg.class_histogram, **kwargs)
+    _raises(arg, dg.class_histogram_collapse, **kwargs)
+
+
+@pytest.mark.parametrize("bad", [None, "0.5", True, NAN, 0.0, 1.5], ids=_id)
+def test_class_histogram_collapse_min_share(bad):
+    _raises("min_share", dg.class_histogram_collapse, np.arange(10), min_share=bad)
+
+
+# --- ganbook.tuning (chapter 8's search) ---
+
+TUNING_CASES = (
+    [("method", tuning.method_config, {"method": v}) for v in (None, 3, "bad")]
+    + [("colour", tuning.method_config, {"method": "r1", "colour": 1})]
+    + [("method", tuning.candidates, {"method": v}) for v in (None, "bad")]
+    + [("budget", tuning.candidates, {"method": "r1", "budget": v}) for v in POSITIVE_INT]
+    + [("seed", tuning.candidates, {"method": "r1", "seed": v}) for v in SEED if v != 2**31]
+    + [("score", tuning.validation_score, {"score": v}) for v in (None, 0.5, "abc")]
+    + [("scores", tuning.best_by_budget, {"scores": v}) for v in (None, "a", [], [[1.0]], [NAN])]
+    + [("draws", tuning.best_by_budget, {"scores": [1.0], "draws": v}) for v in POSITIVE_INT]
+    + [("seed", tuning.best_by_budget, {"scores": [1.0], "seed": v}) for v in SEED if v != 2**31]
+    + [("path", tuning.load_search, {"path": v}) for v in (3, "/nonexistent/search.json")]
+    + [("dataset", tuning.monitor_for, {"dataset": v}) for v in (None, "spiral")]
+    + [("configs", tuning.train_runs, {"configs": v, "seeds": [0], "dataset": "ring"})
+       for v in (None, [None], [], [TINY, TINY])]
+    + [("seeds", tuning.train_runs, {"configs": [TINY], "seeds": v, "dataset": "ring"})
+       for v in (None, [-1], ["a"])]
+    + [("dataset", tuning.train_runs, {"configs": [TINY], "seeds": [0], "dataset": v})
+       for v in (None, "spiral")]
+    + [("monitor_every", tuning.train_runs,
+        {"configs": [TINY], "seeds": [0], "dataset": "ring", "monitor_every": v})
+       for v in POSITIVE_INT[1:]]
+)
+
+
+@pytest.mark.parametrize("arg, call, kwargs", TUNING_CASES, ids=_id)
+def test_tuning(arg, call, kwargs):
+    _raises(arg, call, **kwargs)
+
+
+def test_tuning_search_log_must_have_its_parts(tmp_path):
+    path = tmp_path / "search.json"
+    path.write_text('{"runs": []}')
+    _raises("path", tuning.load_search, path)

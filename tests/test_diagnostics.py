@@ -38,11 +38,15 @@ def test_d_overpowering_needs_patience():
     assert monitor.failures() == [dg.D_WINS]
 
 
-def test_vanishing_gradient_relative_to_peak():
+def test_vanishing_gradient_relative_to_peak_only_while_d_wins():
     monitor, _ = _quiet(patience=2, vanish_ratio=0.01)
     for step, norm in enumerate([1.0, 0.5, 0.005, 0.001]):
-        monitor.update(step, 0.7, 0.7, norm)
+        monitor.update(step, 0.7, 0.97, norm)
     assert monitor.failures() == [dg.VANISHING]
+    healthy, _ = _quiet(patience=2, vanish_ratio=0.01)  # a flat D at equilibrium (R1's goal)
+    for step, norm in enumerate([1.0, 0.5, 0.005, 0.001, 1e-4]):
+        healthy.update(step, 0.5, 0.5, norm)
+    assert healthy.failures() == []
 
 
 def test_mode_collapse_from_modes_and_from_spread():
@@ -68,10 +72,14 @@ def test_oscillation_from_jumping_samples_and_from_swings():
         jumping = np.repeat(means[(3 * step) % 8][None], 50, axis=0)
         monitor.update(step, 0.6, 0.6, 1.0, samples=jumping)
     assert dg.OSCILLATION in monitor.failures()
-    monitor2, _ = _quiet(window=6)
-    for step, acc in enumerate([0.2, 0.9, 0.1, 0.8, 0.2, 0.9]):
-        monitor2.update(step, 0.6, acc, 1.0)
+    monitor2, _ = _quiet(window=6, swing=1.0)
+    for step, gap in enumerate([-2.0, 3.0, -2.5, 2.0, -3.0, 2.5]):
+        monitor2.update(step, 0.6, 0.6, 1.0, logit_gap=gap)
     assert monitor2.failures() == [dg.OSCILLATION]
+    calm, _ = _quiet(window=6, swing=1.0)  # accuracy jumps around a flat D: not oscillation
+    for step, acc in enumerate([0.2, 0.9, 0.1, 0.8, 0.2, 0.9]):
+        calm.update(step, 0.6, acc, 1.0, logit_gap=0.05 * (-1) ** step)
+    assert calm.failures() == []
 
 
 def test_overfitting_gap():
@@ -79,6 +87,51 @@ def test_overfitting_gap():
     monitor.update(1, 0.95, 0.6, 1.0, heldout_acc=0.5)
     monitor.update(2, 0.97, 0.6, 1.0, heldout_acc=0.4)
     assert monitor.failures() == [dg.OVERFITTING]
+
+
+def test_overfitting_from_ada_rt_without_heldout():
+    monitor, lines = _quiet(patience=2, rt_limit=0.6)
+    monitor.update(1, 0.9, 0.6, 1.0)
+    monitor.update(2, 0.85, 0.6, 1.0)  # r_t = 0.7
+    assert monitor.failures() == [dg.OVERFITTING] and "r_t" in lines[0]
+    quiet, _ = _quiet(patience=2)  # no held-out data and no r_t limit: nothing to judge by
+    for step in range(3):
+        quiet.update(step, 0.9, 0.6, 1.0)
+    assert quiet.failures() == []
+
+
+def test_partial_collapse_from_the_mode_histogram():
+    counts = lambda s: score_toy(s, "grid").counts  # noqa: E731
+    monitor, lines = _quiet(histogram_fn=counts, patience=1)
+    healthy = toy.sample_grid(1000, seed=1)
+    monitor.update(1, 0.6, 0.6, 1.0, samples=healthy)
+    assert monitor.failures() == []
+    # 22 of 25 modes well covered, three starved: modes captured would still say 25 of 25
+    means = toy.grid_means()
+    rng = np.random.default_rng(0)
+    starved = np.concatenate([means[:22].repeat(40, axis=0) + 0.05 * rng.normal(size=(880, 2)),
+                              means[22:]])
+    assert score_toy(starved, "grid").modes == 25
+    monitor.update(2, 0.6, 0.6, 1.0, samples=starved)
+    assert monitor.failures() == [dg.COLLAPSE] and "3 of 25" in lines[0]
+
+
+def test_class_histogram_collapse_for_digits():
+    rng = np.random.default_rng(0)
+    even = rng.integers(0, 10, size=1000)
+    assert dg.class_histogram_collapse(even) is None
+    np.testing.assert_array_equal(dg.class_histogram(np.array([0, 2, 2]), 3), [1, 0, 2])
+    three = rng.choice([1, 4, 7], size=1000)
+    assert "7 of 10" in dg.class_histogram_collapse(three)
+    probs = np.eye(10)[three] * 0.9 + 0.01  # probabilities: the argmax is taken
+    assert dg.class_histogram_collapse(probs) == dg.class_histogram_collapse(three)
+    partial = np.concatenate([even, np.full(3, 9)])
+    partial = partial[(partial != 9) | (np.arange(len(partial)) >= 1000)]  # 9 starved
+    assert "1 of 10" in dg.class_histogram_collapse(partial)
+    with pytest.raises(ValueError, match="classes"):
+        dg.class_histogram_collapse(np.array([0, 10]))
+    with pytest.raises(ValueError, match="min_share"):
+        dg.class_histogram_collapse(even, min_share=0.0)
 
 
 def test_runs_are_kept_apart():

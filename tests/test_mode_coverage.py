@@ -117,3 +117,14 @@ def test_record_coverage_bad_input(tmp_path, monkeypatch, args, match):
 def test_read_coverage_csv_missing_file(tmp_path):
     with pytest.raises(ValueError, match="path"):
         read_coverage_csv(tmp_path / "nope.csv")
+
+
+def test_spread_sees_modes_shrunk_to_points():
+    for dataset in ("ring", "grid"):
+        real = score_toy(toy.sample(dataset, 20000, seed=4), dataset)
+        assert abs(real.spread - 1.0) < 0.02  # real data: as wide as itself
+        points = np.repeat(toy.means(dataset), 100, axis=0) + 1e-4
+        shrunk = score_toy(points, dataset)
+        assert shrunk.high_quality == 100.0 and shrunk.modes == shrunk.total_modes
+        assert shrunk.spread < 0.05  # the published score calls this perfect
+    assert np.isnan(score_toy(np.full((10, 2), 9.0), "grid").spread)

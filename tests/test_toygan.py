@@ -36,6 +36,7 @@ def test_defaults_describe_and_with():
         ),
         ({"loss": "wgan-gp", "d_steps": 2, "pack": 2, "spectral_norm": True}, False),
         ({"r1_gamma": 1.0, "g_lr": 1e-4, "d_lr": 4e-4, "pack": 4, "lr_decay": "none"}, False),
+        ({"loss": "rpgan", "r1_gamma": 0.1, "r2_gamma": 0.1, "instance_noise": 0.1}, False),
     ],
 )
 def test_every_option_trains_and_returns_finite_history(option, jit):
@@ -48,6 +49,27 @@ def test_every_option_trains_and_returns_finite_history(option, jit):
     assert samples.shape == (2, 40, 2) and samples.dtype == np.float32
     assert np.all(np.isfinite(samples))
     assert gan.discriminator_logits(samples[0]).shape == (2, 40 // cfg.pack)
+
+
+@pytest.mark.parametrize("option", [{}, {"spectral_norm": True}])
+def test_a_seed_with_spectral_norm_does_not_depend_on_companions(option):
+    alone = ToyGAN(TINY.with_(**option), "ring", seeds=(3,), jit_compile=False)
+    alone.train()
+    together = ToyGAN(TINY.with_(**option), "ring", seeds=(5, 3), jit_compile=False)
+    together.train()
+    np.testing.assert_allclose(alone.sample(50)[0], together.sample(50)[1], rtol=1e-4, atol=1e-5)
+
+
+def test_configurations_side_by_side_train_as_they_would_alone():
+    fast = TINY.with_(g_lr=3e-3, d_lr=1e-2, beta1=0.0, r1_gamma=0.5, instance_noise=0.2)
+    slow = TINY.with_(g_lr=1e-4, d_lr=1e-4, label_smoothing=0.2)
+    both = ToyGAN([fast, slow, fast], "ring", seeds=(2, 2, 4), jit_compile=False)
+    both.train()
+    assert both.run_names[1] == "run 1 (seed 2)"
+    for i, (config, seed) in enumerate([(fast, 2), (slow, 2), (fast, 4)]):
+        alone = ToyGAN(config, "ring", seeds=(seed,), jit_compile=False)
+        alone.train()
+        np.testing.assert_allclose(alone.sample(50)[0], both.sample(50)[i], rtol=1e-4, atol=1e-5)
 
 
 def test_seed_result_does_not_depend_on_companions():
@@ -158,9 +180,47 @@ def test_losses_follow_their_formulas():
         ("nonsaturating", softplus(-fake_logits).mean()),
         ("saturating", -softplus(fake_logits).mean()),
         ("wgan-gp", -fake_logits.mean()),
+        ("rpgan", softplus(real_logits - fake_logits).mean()),  # each fake paired with a real
     ):
-        got = losses(loss=loss).generator_loss(fake, d.kernels()).numpy()
+        got = losses(loss=loss).generator_loss(fake, d.kernels(), real).numpy()
         np.testing.assert_allclose(got, [want], rtol=1e-5)
+    paired = losses(loss="rpgan").discriminator_loss(real, fake, d.kernels(), 0, 0.0)
+    np.testing.assert_allclose(paired.numpy(), [softplus(fake_logits - real_logits).mean()],
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match="real"):
+        losses(loss="rpgan").generator_loss(fake, d.kernels())
+
+
+def test_r1_and_r2_penalise_the_gradient_on_real_and_on_generated_data():
+    d = SeedDiscriminator([2, 8, 1], seeds=(0,))
+    real = tf.random.stateless_normal((1, 16, 2), seed=(1, 2))
+    fake = tf.random.stateless_normal((1, 16, 2), seed=(3, 4))
+
+    def squared_gradient(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            total = tf.reduce_sum(d(x))
+        return float(tf.reduce_mean(tf.reduce_sum(tape.gradient(total, x) ** 2, -1)))
+
+    def loss(**options):
+        config = ToyGANConfig(loss="rpgan", **options)
+        return float(ToyLosses(config, d, SeedRandom((0,))).discriminator_loss(
+            real, fake, d.kernels(), 0, 0.0)[0])
+
+    plain = loss()
+    np.testing.assert_allclose(loss(r1_gamma=2.0) - plain, squared_gradient(real), rtol=1e-4)
+    np.testing.assert_allclose(loss(r2_gamma=2.0) - plain, squared_gradient(fake), rtol=1e-4)
+
+
+def test_instance_noise_reaches_the_generator_step_too():
+    d = SeedDiscriminator([2, 8, 1], seeds=(0,))
+    fake = tf.random.stateless_normal((1, 16, 2), seed=(3, 4))
+    noisy = ToyLosses(ToyGANConfig(instance_noise=0.5), d, SeedRandom((0,)))
+    clean = noisy.generator_loss(fake, d.kernels()).numpy()
+    with_noise = noisy.generator_loss(fake, d.kernels(), None, 0, tf.constant([0.5])).numpy()
+    without = noisy.generator_loss(fake, d.kernels(), None, 0, tf.constant([0.0])).numpy()
+    assert not np.allclose(clean, with_noise)
+    np.testing.assert_allclose(clean, without, rtol=1e-6)
 
 
 def test_seed_adam_first_step_and_linear_decay():
@@ -172,6 +232,10 @@ def test_seed_adam_first_step_and_linear_decay():
     half = SeedAdam([tf.Variable([[0.0]])], 0.1, config)
     half.apply([tf.constant([[1.0]])], step=5)  # linear decay: half the rate half way
     np.testing.assert_allclose(half.variables[0].numpy(), [[-0.05]], atol=1e-6)
+    two = tf.Variable(np.zeros((2, 1), np.float32))  # two runs: a rate and betas each
+    runs = SeedAdam([two], [0.1, 0.01], [config, config.with_(beta1=0.0)])
+    runs.apply([tf.constant([[1.0], [-2.0]])], step=0)
+    np.testing.assert_allclose(two.numpy(), [[-0.1], [0.01]], atol=1e-6)
 
 
 def test_toygan_bad_input():

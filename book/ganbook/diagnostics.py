@@ -10,19 +10,26 @@ and D's accuracy on held-out real data) and prints a warning the first time it s
 ``D overpowering G``
     D classifies at least ``d_win`` of both real and fake samples correctly for ``patience`` probes.
 ``vanishing generator gradient``
-    the generator's gradient norm has fallen below ``vanish_ratio`` times the largest seen so far,
-    for ``patience`` probes.
+    while D rejects at least ``d_win`` of the fakes (the gradient vanishes *because D wins*), the
+    generator's gradient norm has fallen below ``vanish_ratio`` times the largest seen so far, for
+    ``patience`` probes. (At a healthy equilibrium the gradient falls too, but D is then unsure.)
 ``mode collapse``
-    fewer than ``collapse_fraction`` of the modes are captured (when a ``modes_fn`` is given, as for
-    the ring and grid), or else the samples' spread (mean distance between two samples) is below
-    ``diversity_floor`` times that of real data.
+    with a ``histogram_fn`` (samples per mode, or per digit class from a classifier), some mode
+    holds less than ``min_share`` of its fair share for ``patience`` probes: partial collapse
+    counts (:func:`class_histogram_collapse`). Else, with a ``modes_fn``, fewer than
+    ``collapse_fraction`` of the modes are captured; else the samples' spread (mean distance
+    between two samples) is below ``diversity_floor`` times that of real data (a weak test: it
+    misses most partial collapse).
 ``oscillation``
     over the last ``window`` probes the generator's samples keep jumping (their mean moves by more
-    than ``jump`` times the real data's spread at least half the time) or D's accuracy on fakes
-    swings up and down by more than ``swing`` at nearly every probe.
+    than ``jump`` times the real data's spread at least half the time), or D's mean logit gap
+    (mean logit on reals minus mean logit on fakes, a continuous measure) swings up and down by
+    more than ``swing`` logits at nearly every probe.
 ``D overfitting``
     D's accuracy on its training reals exceeds its accuracy on held-out reals by more than
-    ``overfit_gap`` for ``patience`` probes.
+    ``overfit_gap`` for ``patience`` probes; without held-out data, with ``rt_limit`` set, ADA's
+    heuristic r_t = E[sign(D(x_real))] = 2 acc_real - 1 stays above ``rt_limit`` (Karras et al.
+    2020 aim at 0.6).
 
 The same monitor serves the book's toy trainer (:meth:`ganbook.toygan.ToyGAN.train` takes it) and a
 Keras GAN through :class:`GANDiagnostics`, a ``keras.callbacks.Callback``.
@@ -74,6 +81,7 @@ class _Probe:
     g_loss: float | None = None
     samples: np.ndarray | None = None
     heldout_acc: float | None = None
+    logit_gap: float | None = None
 
 
 @dataclass
@@ -81,11 +89,12 @@ class _RunState:
     """What the monitor remembers of one run between probes."""
 
     reported: set[str] = field(default_factory=set)
+    collapsed: int = 0  # consecutive probes with a starved mode (histogram rule)
     d_wins: int = 0  # consecutive probes in which D won
     vanishing: int = 0  # consecutive probes with a vanished generator gradient
     overfitting: int = 0  # consecutive probes with a train / held-out gap
     max_grad: float = 0.0
-    acc_fake: list[float] = field(default_factory=list)  # the last `window` probes
+    gaps: list[float] = field(default_factory=list)  # D's logit gap, the last `window` probes
     centroids: list[np.ndarray] = field(default_factory=list)  # the last `window` probes
 
 
@@ -113,6 +122,56 @@ def _measure(name: str, value, optional: bool = False, non_negative: bool = Fals
     return value
 
 
+def class_histogram(classes: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """Samples per class (length ``num_classes``) from labels (n,) or class probabilities
+    (n, num_classes), whose argmax is taken (chapter 7; digits are judged by chapter 6's
+    classifier)."""
+    num_classes = checks.integer("num_classes", num_classes, minimum=2)
+    array = checks.array("classes", classes, ndim=(1, 2), min_length=1)
+    if array.ndim == 2:
+        if array.shape[1] != num_classes:
+            raise ValueError(f"classes must have shape (n, {num_classes}) when they are "
+                             f"probabilities; got {array.shape}")
+        labels = np.argmax(array, axis=1)
+    else:
+        labels = array
+        if not np.all(labels == np.round(labels)) or labels.min() < 0 or (
+            labels.max() >= num_classes
+        ):
+            raise ValueError(f"classes must be integer labels in [0, {num_classes}); got values "
+                             f"in [{labels.min():g}, {labels.max():g}]")
+    return np.bincount(labels.astype(int), minlength=num_classes)
+
+
+def class_histogram_collapse(
+    classes: np.ndarray, num_classes: int = 10, min_share: float = 0.25
+) -> str | None:
+    """The collapse rule on a class (or mode) histogram: evidence, or None when healthy (chapter 7).
+
+    ``classes``: labels (n,) or probabilities (n, num_classes), as :func:`class_histogram` takes.
+    It fires when some class gets fewer than ``min_share`` times its fair share ``n /
+    num_classes``: a missing or starved class, which is partial collapse; the spread of the
+    samples misses it.
+    """
+    counts = class_histogram(classes, num_classes)
+    return _starved(counts, checks.number("min_share", min_share, 0.0, 1.0,
+                                          exclusive_minimum=True))
+
+
+def _starved(counts: np.ndarray, min_share: float) -> str | None:
+    """Evidence that some entry of ``counts`` is below ``min_share`` of the fair share, or None."""
+    total = counts.sum()
+    fair = total / len(counts)
+    starved = int(np.sum(counts < min_share * fair))
+    if total == 0 or starved == 0:
+        return None if total else "no sample falls on any mode"
+    top = np.sort(counts)[::-1]
+    k = max(1, len(counts) - starved)
+    share = 100.0 * top[:k].sum() / total
+    return (f"{starved} of {len(counts)} modes or classes below {min_share:g} of their fair "
+            f"share; the other {k} hold {share:.0f} % of the samples")
+
+
 def _mean_pairwise_distance(x: np.ndarray, limit: int = 256) -> float:
     x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)[:limit]
     if len(x) < 2:
@@ -127,7 +186,8 @@ class TrainingMonitor:
     """Names GAN failures from probes taken while training (chapter 7).
 
     ``real_samples`` (N, ...) give the reference spread for the diversity and oscillation checks;
-    ``modes_fn(samples) -> int`` and ``total_modes`` switch the collapse check to modes captured.
+    ``histogram_fn(samples) -> counts`` (samples per mode or per class) switches the collapse check
+    to the histogram rule; ``modes_fn(samples) -> int`` and ``total_modes`` to modes captured.
     Checks of diversity and oscillation start after ``warmup`` steps. Each failure is reported once
     per run (a run is a seed when several train side by side); warnings are printed as they happen
     (unless ``verbose=False``) and kept in :attr:`diagnoses`.
@@ -146,8 +206,11 @@ class TrainingMonitor:
         diversity_floor: float = 0.5,
         window: int = 6,
         jump: float = 0.25,
-        swing: float = 0.15,
+        swing: float = 1.0,
         overfit_gap: float = 0.2,
+        histogram_fn: Callable[[np.ndarray], np.ndarray] | None = None,
+        min_share: float = 0.25,
+        rt_limit: float | None = None,
         warmup: int = 0,
         verbose: bool = True,
         print_fn: Callable[[str], None] = print,
@@ -159,8 +222,13 @@ class TrainingMonitor:
         self.vanish_ratio = fraction("vanish_ratio", vanish_ratio)
         self.collapse_fraction = fraction("collapse_fraction", collapse_fraction)
         self.diversity_floor = fraction("diversity_floor", diversity_floor)
-        self.swing = fraction("swing", swing)
+        self.swing = checks.positive_number("swing", swing)
         self.overfit_gap = fraction("overfit_gap", overfit_gap)
+        self.min_share = fraction("min_share", min_share)
+        self.rt_limit = None if rt_limit is None else checks.number(
+            "rt_limit", rt_limit, 0.0, 1.0, exclusive_maximum=True)
+        self.histogram_fn = None if histogram_fn is None else checks.function(
+            "histogram_fn", histogram_fn)
         self.patience = checks.positive_int("patience", patience)
         self.window = checks.integer("window", window, minimum=3)
         self.warmup = checks.non_negative_int("warmup", warmup)
@@ -192,20 +260,23 @@ class TrainingMonitor:
         samples: np.ndarray | None = None,
         heldout_acc: float | None = None,
         run: str | None = None,
+        logit_gap: float | None = None,
     ) -> list[Diagnosis]:
         """Take one probe and return the warnings it raises (chapter 7).
 
         Accuracies are fractions in [0, 1]: ``d_acc_real`` on the reals D trains on, ``d_acc_fake``
-        on fresh fakes, ``heldout_acc`` on real data D never saw. A probe with a number that is not
-        finite is reported as NaN and checked for nothing else.
+        on fresh fakes, ``heldout_acc`` on real data D never saw; ``logit_gap`` is D's mean logit
+        on reals minus its mean logit on fakes. A probe with a number that is not finite is
+        reported as NaN and checked for nothing else.
         """
         self._validate_probe(d_acc_real, d_acc_fake, g_grad_norm, d_loss, g_loss, heldout_acc)
+        _measure("logit_gap", logit_gap, optional=True)
         if samples is not None:
             self._validate_samples(samples)
         if run is not None:
             checks.instance("run", run, str, "a string or None")
         probe = _Probe(checks.non_negative_int("step", step), d_acc_real, d_acc_fake, g_grad_norm,
-                      d_loss, g_loss, samples, heldout_acc)
+                      d_loss, g_loss, samples, heldout_acc, logit_gap)
         state = self._runs.setdefault(run, _RunState())
         evidence = self._check_nan(probe)
         if evidence:
@@ -259,8 +330,9 @@ class TrainingMonitor:
         return [diagnosis]
 
     def _remember(self, state: _RunState, probe: _Probe) -> None:
-        """Keep the last ``window`` accuracies on fakes and sample means (for oscillation)."""
-        state.acc_fake = (state.acc_fake + [float(probe.d_acc_fake)])[-self.window :]
+        """Keep the last ``window`` logit gaps and sample means (for oscillation)."""
+        if probe.logit_gap is not None:
+            state.gaps = (state.gaps + [float(probe.logit_gap)])[-self.window :]
         if probe.samples is not None:
             flat = np.asarray(probe.samples, dtype=np.float64).reshape(len(probe.samples), -1)
             state.centroids = (state.centroids + [flat.mean(axis=0)])[-self.window :]
@@ -269,7 +341,8 @@ class TrainingMonitor:
 
     @staticmethod
     def _check_nan(probe: _Probe) -> str | None:
-        names = ("d_acc_real", "d_acc_fake", "g_grad_norm", "d_loss", "g_loss", "heldout_acc")
+        names = ("d_acc_real", "d_acc_fake", "g_grad_norm", "d_loss", "g_loss", "heldout_acc",
+                 "logit_gap")
         values = {name: getattr(probe, name) for name in names}
         bad = [name for name, v in values.items() if v is not None and not np.isfinite(v)]
         if probe.samples is not None and not np.all(np.isfinite(probe.samples)):
@@ -287,24 +360,37 @@ class TrainingMonitor:
     def _check_vanishing_gradient(self, state: _RunState, probe: _Probe) -> str | None:
         state.max_grad = max(state.max_grad, float(probe.g_grad_norm))
         ratio = probe.g_grad_norm / state.max_grad if state.max_grad > 0 else 1.0
-        state.vanishing = state.vanishing + 1 if ratio < self.vanish_ratio else 0
+        d_wins = probe.d_acc_fake >= self.d_win  # the gradient vanishes because D wins
+        state.vanishing = state.vanishing + 1 if ratio < self.vanish_ratio and d_wins else 0
         if state.vanishing < self.patience:
             return None
-        return f"|grad G| = {probe.g_grad_norm:.2e}, {ratio:.1e} of its peak {state.max_grad:.2e}"
+        return (f"|grad G| = {probe.g_grad_norm:.2e}, {ratio:.1e} of its peak "
+                f"{state.max_grad:.2e}, while D rejects {probe.d_acc_fake:.0%} of the fakes")
 
     def _check_overfitting(self, state: _RunState, probe: _Probe) -> str | None:
-        if probe.heldout_acc is None:
+        if probe.heldout_acc is not None:
+            gap = probe.d_acc_real - probe.heldout_acc
+            over = gap > self.overfit_gap
+            evidence = (f"D accuracy on training reals {probe.d_acc_real:.2f} "
+                        f"vs held-out reals {probe.heldout_acc:.2f}")
+        elif self.rt_limit is not None:  # ADA's r_t = E[sign(D(x_real))]
+            r_t = 2 * probe.d_acc_real - 1
+            over = r_t > self.rt_limit
+            evidence = f"r_t = E[sign D(x_real)] = {r_t:.2f} above {self.rt_limit:g}"
+        else:
             return None
-        gap = probe.d_acc_real - probe.heldout_acc
-        state.overfitting = state.overfitting + 1 if gap > self.overfit_gap else 0
-        if state.overfitting < self.patience:
-            return None
-        return (f"D accuracy on training reals {probe.d_acc_real:.2f} "
-                f"vs held-out reals {probe.heldout_acc:.2f}")
+        state.overfitting = state.overfitting + 1 if over else 0
+        return evidence if state.overfitting >= self.patience else None
 
     def _check_collapse(self, state: _RunState, probe: _Probe) -> str | None:
         if probe.samples is None or probe.step < self.warmup:
             return None
+        if self.histogram_fn is not None:
+            counts = checks.array("histogram_fn(samples)", self.histogram_fn(probe.samples),
+                                  ndim=1, min_length=2)
+            evidence = _starved(counts, self.min_share)
+            state.collapsed = state.collapsed + 1 if evidence else 0
+            return evidence if state.collapsed >= self.patience else None
         if self.modes_fn is not None:
             captured = int(self.modes_fn(probe.samples))
             if captured < self.collapse_fraction * self.total_modes:
@@ -316,14 +402,15 @@ class TrainingMonitor:
         return None
 
     def _check_oscillation(self, state: _RunState, probe: _Probe) -> str | None:
-        if probe.step < self.warmup or len(state.acc_fake) < self.window:
+        if probe.step < self.warmup:
             return None
-        acc = np.array(state.acc_fake)
-        diffs = np.diff(acc)
-        flips = int(np.sum((diffs[1:] * diffs[:-1] < 0) & (np.abs(diffs[1:]) > self.swing)))
-        if flips >= len(diffs) - 2 and flips >= 2:
-            return (f"D accuracy on fakes swings {acc.min():.2f} - {acc.max():.2f} "
-                    f"over the last {len(acc)} probes")
+        if len(state.gaps) >= self.window:
+            gaps = np.array(state.gaps)
+            diffs = np.diff(gaps)
+            flips = int(np.sum((diffs[1:] * diffs[:-1] < 0) & (np.abs(diffs[1:]) > self.swing)))
+            if flips >= len(diffs) - 2 and flips >= 2:
+                return (f"D's logit gap (real minus fake) swings {gaps.min():.2f} to "
+                        f"{gaps.max():.2f} over the last {len(gaps)} probes")
         if self.real_spread and len(state.centroids) >= self.window:
             moves = np.diff(np.array(state.centroids), axis=0)
             jumps = int(np.sum(np.linalg.norm(moves, axis=1) / self.real_spread > self.jump))
@@ -350,9 +437,10 @@ class GANDiagnostics(keras.callbacks.Callback):
 
     The model must expose ``generator``, ``discriminator`` and ``latent_dim`` (chapter 5's ``GAN``
     does). Each probe draws ``probe_size`` latent vectors, measures D's accuracy on ``real`` and on
-    the fakes (logit > 0 means "real"), the norm of the non-saturating generator loss's gradient,
-    and, when ``heldout`` real data are given, D's accuracy on them; then hands everything to
-    ``monitor`` (a :class:`TrainingMonitor`, built from ``real`` if not given).
+    the fakes (logit > 0 means "real"), D's mean logit gap (real minus fake), the norm of the
+    non-saturating generator loss's gradient, and, when ``heldout`` real data are given, D's
+    accuracy on them; then hands everything to ``monitor`` (a :class:`TrainingMonitor`, built
+    from ``real`` if not given).
     """
 
     def __init__(
@@ -405,9 +493,11 @@ class GANDiagnostics(keras.callbacks.Callback):
         heldout = None
         if self.heldout is not None:
             heldout = float(np.mean(np.asarray(disc(self.heldout, training=False)) > 0))
+        real_logits = np.asarray(disc(self.real, training=False))
         return {
-            "d_acc_real": float(np.mean(np.asarray(disc(self.real, training=False)) > 0)),
+            "d_acc_real": float(np.mean(real_logits > 0)),
             "d_acc_fake": float(np.mean(np.asarray(logits_fake) < 0)),
+            "logit_gap": float(np.mean(real_logits) - np.mean(np.asarray(logits_fake))),
             "g_grad_norm": float(tf.linalg.global_norm(grads)) if grads else 0.0,
             "g_loss": float(g_loss),
             "samples": np.asarray(fake),

@@ -17,10 +17,17 @@ inner loop of ``k`` discriminator steps and one generator step runs as a single 
 Label convention (said once for the book): real = 1, fake = 0; the discriminator outputs a logit.
 
 Options (see :class:`ToyGANConfig`): the loss (``"saturating"``, ``"nonsaturating"``, ``"wgan-gp"``
-with interpolation weight ``eps ~ U[0, 1]`` and a guarded square root), one-sided label smoothing,
-instance noise (annealed linearly to zero), spectral normalisation (one power iteration per step),
-the R1 penalty on real data, separate learning rates (TTUR), a minibatch standard-deviation feature,
-packing (PacGAN) and ``k`` discriminator steps per generator step.
+with interpolation weight ``eps ~ U[0, 1]`` and a guarded square root, or ``"rpgan"``, R3GAN's
+relativistic pairing loss), one-sided label smoothing, instance noise (annealed linearly to zero, on
+every input of D in both players' steps), spectral normalisation (one power iteration per step),
+the R1 penalty on real data and the R2 penalty on generated data, separate learning rates (TTUR), a
+minibatch standard-deviation feature, packing (PacGAN) and ``k`` discriminator steps per generator
+step.
+
+Several *configurations* can also train side by side in one graph (chapter 8's tuning search):
+pass a list of configurations, one per run, that differ only in the numbers of
+:data:`PER_RUN_FIELDS` (learning rates, Adam's betas, the remedies' strengths); those numbers are
+per-run tensors of the compiled step.
 """
 
 from __future__ import annotations
@@ -38,8 +45,14 @@ import tensorflow as tf
 from ganbook import checks, toy
 from ganbook.diagnostics import Diagnosis, TrainingMonitor
 
-LOSSES = ("saturating", "nonsaturating", "wgan-gp")
+LOSSES = ("saturating", "nonsaturating", "wgan-gp", "rpgan")
 LR_DECAYS = ("linear", "exponential", "none")
+# The fields that may differ between runs that train side by side: numbers the step reads as
+# per-run tensors. Every other field fixes the graph and must be the same for all runs.
+PER_RUN_FIELDS = (
+    "g_lr", "d_lr", "beta1", "beta2", "label_smoothing", "instance_noise", "r1_gamma",
+    "r2_gamma", "gp_lambda",
+)
 
 
 def _widths(name: str, value: Sequence[int]) -> tuple[int, ...]:
@@ -58,9 +71,10 @@ class ToyGANConfig:
     hidden layers), ``batch_size`` (real samples, and as many fakes, per step), ``steps`` (generator
     steps). Optimiser: Adam with ``g_lr``, ``d_lr`` (TTUR: set them apart), ``beta1``, ``beta2``.
     Game: ``loss``, ``d_steps`` (k of Algorithm 1), ``label_smoothing`` (real target 1 - s),
-    ``instance_noise`` (std of Gaussian noise added to every D input at step 0, annealed to 0 at
-    the end, in normalised data units), ``spectral_norm``, ``r1_gamma`` (penalty
-    gamma/2 E||grad D(x)||^2 on real x), ``gp_lambda`` (WGAN-GP weight), ``minibatch_std``,
+    ``instance_noise`` (std of Gaussian noise added to every D input, in both players' steps, at
+    step 0, annealed to 0 at the end, in normalised data units), ``spectral_norm``, ``r1_gamma``
+    (penalty gamma/2 E||grad D(x)||^2 on real x), ``r2_gamma`` (the same on generated x; R3GAN
+    uses both with ``loss="rpgan"``), ``gp_lambda`` (WGAN-GP weight), ``minibatch_std``,
     ``pack`` (PacGAN degree).
     ``lr_decay``: how both learning rates fall over ``steps``: ``"linear"`` (to zero),
     ``"exponential"`` (to 1 % of their start, geometrically) or ``"none"``; a decay keeps the last
@@ -83,6 +97,7 @@ class ToyGANConfig:
     instance_noise: float = 0.0
     spectral_norm: bool = False
     r1_gamma: float = 0.0
+    r2_gamma: float = 0.0
     gp_lambda: float = 10.0
     minibatch_std: bool = False
     pack: int = 1
@@ -101,10 +116,15 @@ class ToyGANConfig:
         for name, limit in (("beta1", 1.0), ("beta2", 1.0), ("label_smoothing", 0.5)):
             value = getattr(self, name)
             checked[name] = checks.number(name, value, 0.0, limit, exclusive_maximum=True)
-        for name in ("instance_noise", "r1_gamma", "gp_lambda"):
+        for name in ("instance_noise", "r1_gamma", "r2_gamma", "gp_lambda"):
             checked[name] = checks.non_negative_number(name, getattr(self, name))
         for name in ("spectral_norm", "minibatch_std"):
             checked[name] = bool(checks.instance(name, getattr(self, name), (bool, np.bool_)))
+        if self.label_smoothing and self.loss in ("wgan-gp", "rpgan"):
+            raise ValueError(
+                f"label_smoothing needs a loss with labels (saturating or nonsaturating); "
+                f"got loss={self.loss!r}"
+            )
         if checked["batch_size"] % checked["pack"]:
             raise ValueError(
                 f"batch_size ({self.batch_size}) must be a multiple of pack ({self.pack})"
@@ -154,7 +174,9 @@ def _quiet_retracing():
         logger.setLevel(level)
 
 
-def _check_seeds(seeds: Sequence[int] | int) -> tuple[int, ...]:
+def _check_seeds(seeds: Sequence[int] | int, repeats: bool = False) -> tuple[int, ...]:
+    """Seeds as a tuple of integers, distinct unless ``repeats`` (runs of several configurations
+    may share a seed: they then share its initial weights and random streams)."""
     if checks.is_int(seeds):
         seeds = (seeds,)
     try:
@@ -166,9 +188,45 @@ def _check_seeds(seeds: Sequence[int] | int) -> tuple[int, ...]:
     if not seeds:
         raise ValueError("seeds must be a non-empty sequence of integers; got ()")
     seeds = tuple(checks.integer("seeds", seed, minimum=0, maximum=2**31 - 1) for seed in seeds)
-    if len(set(seeds)) != len(seeds):
+    if not repeats and len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be distinct; got {seeds!r}")
     return seeds
+
+
+def _check_configs(
+    config: ToyGANConfig | Sequence[ToyGANConfig], count: int | None = None
+) -> tuple[ToyGANConfig, ...]:
+    """One configuration, or a list of them that differ only in :data:`PER_RUN_FIELDS`.
+
+    With ``count``, a list must hold ``count`` configurations (one per run) and a single one is
+    repeated ``count`` times.
+    """
+    if isinstance(config, ToyGANConfig):
+        return (config,) * (count or 1)
+    expected = "a ToyGANConfig or a non-empty list of them"
+    if not isinstance(config, (list, tuple)) or not config:
+        raise ValueError(f"config must be {expected}; got {type(config).__name__}")
+    configs = tuple(checks.instance("config", c, ToyGANConfig, expected) for c in config)
+    if count is not None and len(configs) != count:
+        raise ValueError(
+            f"config must list one configuration per run ({count}); got {len(configs)}"
+        )
+    shared = {name: value for name, value in asdict(configs[0]).items()
+              if name not in PER_RUN_FIELDS}
+    for other in configs[1:]:
+        for name, value in shared.items():
+            if getattr(other, name) != value:
+                raise ValueError(
+                    f"config: runs side by side may differ only in {', '.join(PER_RUN_FIELDS)}; "
+                    f"they differ in {name} ({value!r} and {getattr(other, name)!r})"
+                )
+    return configs
+
+
+def _per_run(configs: Sequence[ToyGANConfig], name: str, rank: int = 1):
+    """The field ``name`` of each run as a float32 tensor of shape (S, 1, ..., 1) of ``rank``."""
+    values = np.array([getattr(c, name) for c in configs], np.float32)
+    return tf.constant(values.reshape((len(values),) + (1,) * (rank - 1)))
 
 
 def _flag(name: str, value, allow_none: bool = False):
@@ -224,10 +282,11 @@ class SeedRandom:
 
     Every draw has shape (S, *shape), one slice per seed, seeded from (seed, step, salt): a seed's
     numbers do not depend on the seeds beside it, and a step's numbers not on the steps before it.
+    With ``repeats`` a seed may appear more than once (its slices are then equal).
     """
 
-    def __init__(self, seeds: Sequence[int]) -> None:
-        seeds = _check_seeds(seeds)
+    def __init__(self, seeds: Sequence[int], repeats: bool = False) -> None:
+        seeds = _check_seeds(seeds, _flag("repeats", repeats))
         self.count = len(seeds)
         self._seeds = tf.constant(seeds, dtype=tf.int32)
 
@@ -279,11 +338,13 @@ def _unit(a: np.ndarray) -> np.ndarray:
 class SeedGenerator:
     """G(z): an MLP with ReLU hidden layers and a linear output, one per seed (chapter 7).
 
-    ``widths`` lists the layer sizes from the latent dimension to the data dimension.
+    ``widths`` lists the layer sizes from the latent dimension to the data dimension; with
+    ``repeats`` a seed may appear more than once (as in :class:`SeedRandom`).
     """
 
-    def __init__(self, widths: list[int], seeds: Sequence[int]) -> None:
-        widths, seeds = _network_widths("widths", widths), _check_seeds(seeds)
+    def __init__(self, widths: list[int], seeds: Sequence[int], repeats: bool = False) -> None:
+        widths = _network_widths("widths", widths)
+        seeds = _check_seeds(seeds, _flag("repeats", repeats))
         self.num_seeds, self.latent_dim = len(seeds), widths[0]
         params = _he_uniform(widths, seeds, salt=1)
         self.variables = [tf.Variable(a, name=f"g{i}") for i, a in enumerate(params)]
@@ -308,7 +369,8 @@ class SeedDiscriminator:
     ``widths`` lists the layer sizes from the packed input (``pack`` samples side by side) to 1.
     With ``minibatch_std`` the mean standard deviation of the first hidden layer over the batch is
     appended to that layer's output; with ``spectral_norm`` every weight matrix is divided by its
-    largest singular value, estimated by one power iteration per discriminator step.
+    largest singular value, estimated by one power iteration per discriminator step. ``repeats``
+    as in :class:`SeedRandom`.
     """
 
     def __init__(
@@ -318,8 +380,10 @@ class SeedDiscriminator:
         pack: int = 1,
         minibatch_std: bool = False,
         spectral_norm: bool = False,
+        repeats: bool = False,
     ) -> None:
-        widths, seeds = _network_widths("widths", widths), _check_seeds(seeds)
+        widths = _network_widths("widths", widths)
+        seeds = _check_seeds(seeds, _flag("repeats", repeats))
         pack = checks.positive_int("pack", pack)
         minibatch_std = _flag("minibatch_std", minibatch_std)
         spectral_norm = _flag("spectral_norm", spectral_norm)
@@ -337,9 +401,13 @@ class SeedDiscriminator:
             extra = np.zeros((len(seeds), 1, params[2].shape[2]), np.float32)
             params[2] = np.concatenate([params[2], extra], axis=1)
         self.variables = [tf.Variable(a, name=f"d{i}") for i, a in enumerate(params)]
-        rng = np.random.default_rng([seeds[0], 3])
+        # each seed's start vectors come from its own seed, as its weights do
+        rngs = [np.random.default_rng([seed, 3]) for seed in seeds]
         self.power_vectors = [
-            tf.Variable(_unit(rng.standard_normal((len(seeds), 1, w.shape[2]))), trainable=False)
+            tf.Variable(
+                _unit(np.stack([rng.standard_normal((1, w.shape[2])) for rng in rngs])),
+                trainable=False,
+            )
             for w in self.variables[0::2]
         ]
 
@@ -402,46 +470,62 @@ class SeedDiscriminator:
 class ToyLosses:
     """The discriminator's and generator's losses a :class:`ToyGANConfig` asks for (chapter 7).
 
-    Both return shape (S,): one loss per seed (the caller sums them, so seeds do not interact).
+    ``config`` is one configuration or one per seed (see :data:`PER_RUN_FIELDS`). Both losses
+    return shape (S,): one loss per seed (the caller sums them, so seeds do not interact).
     """
 
     def __init__(
-        self, config: ToyGANConfig, discriminator: SeedDiscriminator, random: SeedRandom
+        self,
+        config: ToyGANConfig | Sequence[ToyGANConfig],
+        discriminator: SeedDiscriminator,
+        random: SeedRandom,
     ) -> None:
-        checks.instance("config", config, ToyGANConfig)
         checks.instance("discriminator", discriminator, SeedDiscriminator)
+        configs = _check_configs(config, None if isinstance(config, ToyGANConfig) else
+                                 discriminator.num_seeds)
         checks.instance("random", random, SeedRandom)
         if random.count != discriminator.num_seeds:
             raise ValueError(
                 f"random must draw for the discriminator's {discriminator.num_seeds} seeds; "
                 f"it draws for {random.count}"
             )
-        self.config, self.discriminator, self.random = config, discriminator, random
+        if len(configs) == 1:
+            configs *= discriminator.num_seeds
+        self.config, self.discriminator, self.random = configs[0], discriminator, random
+        self.per_run = {name: _per_run(configs, name) for name in PER_RUN_FIELDS}
+        self.uses = {name: any(getattr(c, name) > 0 for c in configs) for name in PER_RUN_FIELDS}
+
+    def noisy(self, x, key, noise_std, salt: int):
+        """``x`` plus instance noise of per-run std ``noise_std`` (S,), when a run asks for it."""
+        if not self.uses["instance_noise"]:
+            return x
+        return x + tf.reshape(noise_std, (-1, 1, 1)) * self.random.normal(x.shape[1:], key, salt)
 
     def discriminator_loss(self, real, fake, kernels, key, noise_std):
         """D's loss on a batch of reals and fakes, with the penalties the configuration asks for."""
-        c, d = self.config, self.discriminator._forward
-        if c.instance_noise > 0:
-            real = real + noise_std * self.random.normal(real.shape[1:], key, 21)
-            fake = fake + noise_std * self.random.normal(fake.shape[1:], key, 22)
-        with tf.GradientTape(watch_accessed_variables=False) as tape:
-            tape.watch(real)
+        c, d, p = self.config, self.discriminator._forward, self.per_run
+        real, fake = self.noisy(real, key, noise_std, 21), self.noisy(fake, key, noise_std, 22)
+        with tf.GradientTape(persistent=True, watch_accessed_variables=False) as tape:
+            tape.watch([real, fake])
             real_logits = d(real, kernels)
-            real_total = tf.reduce_sum(real_logits)
-        fake_logits = d(fake, kernels)
+            fake_logits = d(fake, kernels)
+            real_total, fake_total = tf.reduce_sum(real_logits), tf.reduce_sum(fake_logits)
         if c.loss == "wgan-gp":
             loss = tf.reduce_mean(fake_logits, 1) - tf.reduce_mean(real_logits, 1)
-            loss += c.gp_lambda * self._gradient_penalty(real, fake, kernels, key)
+            loss += p["gp_lambda"] * self._gradient_penalty(real, fake, kernels, key)
+        elif c.loss == "rpgan":  # each fake is paired with a real: f(D(fake) - D(real))
+            loss = tf.reduce_mean(tf.nn.softplus(fake_logits - real_logits), 1)
         else:
-            target = 1.0 - c.label_smoothing
+            target = 1.0 - p["label_smoothing"][:, None]
             real_loss = target * tf.nn.softplus(-real_logits)
             real_loss += (1 - target) * tf.nn.softplus(real_logits)
             loss = tf.reduce_mean(real_loss, 1)
             loss += tf.reduce_mean(tf.nn.softplus(fake_logits), 1)
-        if c.r1_gamma > 0:
-            grad = tape.gradient(real_total, real)
-            r1 = tf.reduce_mean(tf.reduce_sum(grad**2, axis=-1), axis=1)
-            loss += 0.5 * c.r1_gamma * r1 * c.pack
+        for name, x, total in (("r1_gamma", real, real_total), ("r2_gamma", fake, fake_total)):
+            if self.uses[name]:  # R1 on real data, R2 on generated data
+                grad = tape.gradient(total, x)
+                penalty = tf.reduce_mean(tf.reduce_sum(grad**2, axis=-1), axis=1)
+                loss += 0.5 * p[name] * penalty * c.pack
         return loss
 
     def _gradient_penalty(self, real, fake, kernels, key):
@@ -458,9 +542,22 @@ class ToyLosses:
         norm = tf.sqrt(tf.reduce_sum(grad**2, axis=-1) + 1e-12)  # guarded square root
         return tf.reduce_mean((norm - 1.0) ** 2, axis=1)
 
-    def generator_loss(self, fake, kernels):
-        """G's loss on a batch of fakes: minimax, non-saturating or Wasserstein."""
+    def generator_loss(self, fake, kernels, real=None, key=0, noise_std=None):
+        """G's loss on a batch of fakes: minimax, non-saturating, Wasserstein or relativistic.
+
+        The relativistic loss pairs each fake with one of ``real`` (needed for ``"rpgan"`` only);
+        instance noise of std ``noise_std`` (S,) reaches D's inputs here too.
+        """
+        if noise_std is not None:
+            fake = self.noisy(fake, key, noise_std, 24)
         fake_logits = self.discriminator._forward(fake, kernels)
+        if self.config.loss == "rpgan":
+            if real is None:
+                raise ValueError("real must be given for the relativistic (rpgan) loss")
+            if noise_std is not None:
+                real = self.noisy(real, key, noise_std, 25)
+            real_logits = self.discriminator._forward(real, kernels)
+            return tf.reduce_mean(tf.nn.softplus(real_logits - fake_logits), 1)
         if self.config.loss == "wgan-gp":
             return -tf.reduce_mean(fake_logits, 1)
         if self.config.loss == "saturating":
@@ -474,19 +571,41 @@ class ToyLosses:
 class SeedAdam:
     """Adam for variables with a leading seed axis, its learning rate decayed (chapter 7).
 
-    ``config`` gives beta1, beta2, the decay and the run's length (``steps``).
+    ``config`` gives beta1, beta2, the decay and the run's length (``steps``). With several
+    configurations side by side, ``learning_rate`` and ``config`` list one per seed: each seed's
+    slice of every variable gets its own learning rate and betas.
     """
 
-    def __init__(self, variables: list, learning_rate: float, config: ToyGANConfig) -> None:
+    def __init__(
+        self,
+        variables: list,
+        learning_rate: float | Sequence[float],
+        config: ToyGANConfig | Sequence[ToyGANConfig],
+    ) -> None:
         if not isinstance(variables, (list, tuple)) or not variables or not all(
             isinstance(v, tf.Variable) for v in variables
         ):
             raise ValueError(
                 f"variables must be a non-empty list of tf.Variable; got {type(variables).__name__}"
             )
-        learning_rate = checks.positive_number("learning_rate", learning_rate)
-        config = checks.instance("config", config, ToyGANConfig)
-        self.variables, self.learning_rate, self.config = variables, learning_rate, config
+        if isinstance(learning_rate, (list, tuple, np.ndarray)):
+            rates = [checks.positive_number("learning_rate", r) for r in learning_rate]
+        else:
+            rates = [checks.positive_number("learning_rate", learning_rate)]
+        configs = _check_configs(config)
+        runs = max(len(rates), len(configs))
+        if {len(rates), len(configs)} - {1, runs}:
+            raise ValueError(
+                f"learning_rate and config must list as many runs; got {len(rates)} and "
+                f"{len(configs)}"
+            )
+        self.variables, self.config = variables, configs[0]
+        self.learning_rate = rates[0] if len(rates) == 1 else rates
+        rank = len(variables[0].shape)
+        rates = np.broadcast_to(np.array(rates, np.float32), (runs,))
+        self._rates = tf.constant(rates.reshape((runs,) + (1,) * (rank - 1)))
+        configs = configs * runs if len(configs) == 1 else configs
+        self._beta1, self._beta2 = (_per_run(configs, name, rank) for name in ("beta1", "beta2"))
         self.moments = [
             (tf.Variable(tf.zeros_like(v)), tf.Variable(tf.zeros_like(v))) for v in variables
         ]
@@ -495,14 +614,14 @@ class SeedAdam:
     def _rate(self, step):
         progress = tf.cast(step, tf.float32) / float(self.config.steps)
         if self.config.lr_decay == "linear":
-            return self.learning_rate * tf.maximum(0.0, 1.0 - progress)
+            return self._rates * tf.maximum(0.0, 1.0 - progress)
         if self.config.lr_decay == "exponential":
-            return self.learning_rate * tf.pow(0.01, tf.minimum(progress, 1.0))
-        return self.learning_rate
+            return self._rates * tf.pow(0.01, tf.minimum(progress, 1.0))
+        return self._rates
 
     def apply(self, grads: list, step) -> None:
         """One Adam update of every variable with ``grads``, at generator step ``step``."""
-        beta1, beta2, t = self.config.beta1, self.config.beta2, self.iterations
+        beta1, beta2, t = self._beta1, self._beta2, self.iterations
         t.assign_add(1.0)
         corr = self._rate(step) * tf.sqrt(1 - beta2**t) / (1 - beta1**t)
         for p, g, (m, v) in zip(self.variables, grads, self.moments, strict=True):
@@ -529,31 +648,47 @@ class ToyGAN:
     runs but takes seconds to compile; the default (None) uses it when ``config.steps`` is at least
     1,000. Data are divided by ``scale`` (default: the root-mean-square norm of the data) before
     they reach the networks; :meth:`sample` returns samples in data units.
+
+    ``config`` may also list one configuration per entry of ``seeds`` (chapter 8's tuning search
+    trains many configurations side by side): they may differ only in :data:`PER_RUN_FIELDS`, and
+    a seed may then appear once per configuration. Each (configuration, seed) pair is a *run*.
     """
 
     def __init__(
         self,
-        config: ToyGANConfig,
+        config: ToyGANConfig | Sequence[ToyGANConfig],
         data: str | np.ndarray,
         seeds: Sequence[int] | int = (0,),
         scale: float | None = None,
         jit_compile: bool | None = None,
     ) -> None:
-        c = self.config = checks.instance("config", config, ToyGANConfig)
-        self.seeds = _check_seeds(seeds)
+        several = not isinstance(config, ToyGANConfig)
+        self.seeds = _check_seeds(seeds, repeats=several)
+        configs = _check_configs(config, len(self.seeds))
+        if len(set(zip(configs, self.seeds))) != len(self.seeds):
+            raise ValueError("seeds: each (configuration, seed) pair must appear once")
+        c = self.config = configs[0]
+        self.configs = configs
         self.num_seeds = len(self.seeds)
+        self.run_names = [
+            f"run {i} (seed {seed})" if several else f"seed {seed}"
+            for i, seed in enumerate(self.seeds)
+        ]
         rms = self._set_data(data)
         self.scale = rms if scale is None else checks.positive_number("scale", scale)
         self.step = 0
-        self.random = SeedRandom(self.seeds)
-        self.generator = SeedGenerator([c.latent_dim, *c.g_hidden, self.dim], self.seeds)
+        self.random = SeedRandom(self.seeds, repeats=several)
+        g_widths = [c.latent_dim, *c.g_hidden, self.dim]
+        self.generator = SeedGenerator(g_widths, self.seeds, repeats=several)
         d_widths = [self.dim * c.pack, *c.d_hidden, 1]
         self.discriminator = SeedDiscriminator(
-            d_widths, self.seeds, c.pack, c.minibatch_std, c.spectral_norm
+            d_widths, self.seeds, c.pack, c.minibatch_std, c.spectral_norm, repeats=several
         )
-        self.losses = ToyLosses(c, self.discriminator, self.random)
-        self.g_optimizer = SeedAdam(self.generator.variables, c.g_lr, c)
-        self.d_optimizer = SeedAdam(self.discriminator.variables, c.d_lr, c)
+        self.losses = ToyLosses(configs, self.discriminator, self.random)
+        g_rates, d_rates = [k.g_lr for k in configs], [k.d_lr for k in configs]
+        self.g_optimizer = SeedAdam(self.generator.variables, g_rates, configs)
+        self.d_optimizer = SeedAdam(self.discriminator.variables, d_rates, configs)
+        self._instance_noise = _per_run(configs, "instance_noise")
         jit_compile = _flag("jit_compile", jit_compile, allow_none=True)
         jit = c.steps >= 1000 if jit_compile is None else jit_compile
         self._chunk = tf.function(self._train_chunk, jit_compile=jit)
@@ -597,14 +732,15 @@ class ToyGAN:
         self.d_optimizer.apply(d_grads, step)
         return d_loss, d_grads
 
-    def _g_step(self, step):
-        """One generator update; returns loss, gradients."""
+    def _g_step(self, step, noise_std):
+        """One generator update (D's inputs noised as in D's step); returns loss, gradients."""
         c = self.config
         kernels = self.discriminator.kernels()
+        real = self._real(c.batch_size, step, 13) if c.loss == "rpgan" else None
         with tf.GradientTape() as tape:
             z = self.random.normal((c.batch_size, c.latent_dim), step, 41)
             fake = self.generator._forward(z)
-            g_loss = self.losses.generator_loss(fake, kernels)
+            g_loss = self.losses.generator_loss(fake, kernels, real, step, noise_std)
             g_total = tf.reduce_sum(g_loss)
         g_grads = tape.gradient(g_total, self.generator.variables)
         self.g_optimizer.apply(g_grads, step)
@@ -617,10 +753,10 @@ class ToyGAN:
         def body(i, acc):
             step = start + i
             progress = tf.cast(step, tf.float32) / float(c.steps)
-            noise_std = c.instance_noise * tf.maximum(0.0, 1.0 - progress)
+            noise_std = self._instance_noise * tf.maximum(0.0, 1.0 - progress)
             for k in range(c.d_steps):
                 d_loss, d_grads = self._d_step(step * c.d_steps + k, step, noise_std, k == 0)
-            g_loss, g_grads = self._g_step(step)
+            g_loss, g_grads = self._g_step(step, noise_std)
             stats = tf.stack([d_loss, g_loss, _seed_norm(d_grads), _seed_norm(g_grads)])
             return i + 1, acc + stats
 
@@ -629,19 +765,21 @@ class ToyGAN:
         return acc / tf.cast(tf.maximum(n_steps, 1), tf.float32)
 
     def _probe_fn(self, step, n):
-        """D's accuracy on real and fake, and the generator's gradient norm, on fresh batches."""
+        """D's accuracy on real and fake, the mean logit gap between them, and the generator's
+        gradient norm, on fresh batches."""
         real = self._real(n, step, 51)
         z = self.random.normal((n, self.config.latent_dim), step, 52)
         kernels = self.discriminator.kernels()
         with tf.GradientTape() as tape:
             fake = self.generator._forward(z)
-            g_total = tf.reduce_sum(self.losses.generator_loss(fake, kernels))
+            g_total = tf.reduce_sum(self.losses.generator_loss(fake, kernels, real))
         g_norm = _seed_norm(tape.gradient(g_total, self.generator.variables))
         real_logits = self.discriminator._forward(real, kernels)
         fake_logits = self.discriminator._forward(fake, kernels)
         acc_real = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32), 1)
         acc_fake = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32), 1)
-        return acc_real, acc_fake, g_norm, fake * self.scale
+        gap = tf.reduce_mean(real_logits, 1) - tf.reduce_mean(fake_logits, 1)
+        return acc_real, acc_fake, g_norm, gap, fake * self.scale
 
     # ------------------------------------------------------------------ public API
     def train(
@@ -718,10 +856,11 @@ class ToyGAN:
             means = self._chunk(tf.constant(self.step, tf.int32), tf.constant(n, tf.int32)).numpy()
             probed = self._probe(tf.constant(self.step + n), probe_size)
         self.step += n
-        acc_real, acc_fake, g_norm, fake = (t.numpy() for t in probed)
+        acc_real, acc_fake, g_norm, gap, fake = (t.numpy() for t in probed)
         row = {"step": np.full(self.num_seeds, self.step)}
         row |= dict(zip(("d_loss", "g_loss", "d_grad_norm", "g_grad_norm"), means, strict=True))
-        row |= {"d_acc_real": acc_real, "d_acc_fake": acc_fake, "probe_g_grad_norm": g_norm}
+        row |= {"d_acc_real": acc_real, "d_acc_fake": acc_fake, "probe_g_grad_norm": g_norm,
+                "d_logit_gap": gap}
         if heldout is not None:
             row["d_acc_heldout"] = np.mean(self.discriminator_logits(heldout) > 0, axis=1)
         return row, fake
@@ -732,7 +871,7 @@ class ToyGAN:
         """Hand one probe of each seed to ``monitor``; return its warnings."""
         held = row.get("d_acc_heldout")
         found = []
-        for s, seed in enumerate(self.seeds):
+        for s in range(self.num_seeds):
             found += monitor.update(
                 step=self.step,
                 d_acc_real=float(row["d_acc_real"][s]),
@@ -742,7 +881,8 @@ class ToyGAN:
                 g_loss=float(row["g_loss"][s]),
                 samples=fake[s],
                 heldout_acc=None if held is None else float(held[s]),
-                run=f"seed {seed}" if self.num_seeds > 1 else None,
+                logit_gap=float(row["d_logit_gap"][s]),
+                run=self.run_names[s] if self.num_seeds > 1 else None,
             )
         return found
 
