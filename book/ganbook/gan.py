@@ -388,7 +388,7 @@ class CheckpointAndResume(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = {name: float(v) for name, v in (logs or {}).items()}
         if not all(math.isfinite(v) for v in logs.values()):
-            return  # a NaN epoch is never saved: the last good checkpoint stays in force
+            return  # a NaN epoch is never saved: the last good checkpoint stays
         self.history[epoch] = logs
         temporary = self.history_path.with_name(f".history.tmp-{os.getpid()}.json")
         temporary.write_text(json.dumps(self.history, indent=1))
@@ -421,8 +421,9 @@ class StopOnNaN(keras.callbacks.Callback):
 
 @contextlib.contextmanager
 def dtype_policy(config: DCGANConfig):
-    """Layers created inside compute in float16 if ``config.mixed_precision`` (chapter 5)."""
-    keras.config.set_dtype_policy("mixed_float16" if config.mixed_precision else "float32")
+    """Layers made inside compute in float16 if ``config.mixed_precision`` (ch. 5)."""
+    policy = "mixed_float16" if config.mixed_precision else "float32"
+    keras.config.set_dtype_policy(policy)
     try:
         yield
     finally:
@@ -430,7 +431,7 @@ def dtype_policy(config: DCGANConfig):
 
 
 def compile_from_config(gan: GAN, config: DCGANConfig) -> GAN:
-    """Compile ``gan`` with the optimisers and speed settings of ``config`` (chapter 5)."""
+    """Compile ``gan`` with the optimisers and speed settings of ``config`` (ch. 5)."""
     gan.compile(
         d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
         g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
@@ -486,7 +487,7 @@ def fit_gan(
         initial_epoch=initial_epoch,
         callbacks=callbacks,
         verbose=verbose,
-        shuffle=False,  # tf.data shuffles; fit's own flag would be ignored, with a warning
+        shuffle=False,  # tf.data shuffles; fit's flag would be ignored, with a warning
     )
     if checkpoint_dir is not None:
         return checkpoint.history
