@@ -232,6 +232,29 @@ ENTRIES: dict[str, Entry] = {
             "train": NOT_AN_ARRAY + [("empty", np.zeros((0, 16))), ("other size", IMAGES[:, :2])],
             "test": NOT_AN_ARRAY + [("empty", np.zeros((0, 16))), ("other size", IMAGES[:, :2])],
             "quantile": NUMBER + [("zero", 0.0), ("one", 1.0), ("negative", -0.1)],
+            "max_shift": NON_NEGATIVE_INT,
+        },
+    ),
+    "metrics.memorisation_check(max_shift)": Entry(
+        metrics.memorisation_check,
+        {"generated": IMAGES, "train": IMAGES, "test": IMAGES, "quantile": 0.1, "max_shift": 1},
+        {
+            "generated": NOT_AN_ARRAY + [("features", np.zeros((3, 16)))],
+            "train": NOT_AN_ARRAY + [("features", np.zeros((3, 16)))],
+            "test": NOT_AN_ARRAY + [("nan inside", IMAGES * NAN)],
+            "max_shift": NON_NEGATIVE_INT + [("as large as the image", 4)],
+        },
+    ),
+    "metrics.shifted_nearest_neighbours": Entry(
+        metrics.shifted_nearest_neighbours,
+        {"queries": IMAGES, "references": IMAGES, "max_shift": 1, "fill": -1.0, "batch_size": 2},
+        {
+            "queries": NOT_AN_ARRAY
+            + [("empty", np.zeros((0, 4, 4, 1))), ("features", np.zeros((3, 16)))],
+            "references": NOT_AN_ARRAY + [("other size", IMAGES[:, :2])],
+            "max_shift": NON_NEGATIVE_INT + [("as large as the image", 4)],
+            "fill": NUMBER,
+            "batch_size": POSITIVE_INT,
         },
     ),
     # plotting

@@ -14,6 +14,7 @@ from ganbook.metrics import (
     nearest_neighbours,
     polynomial_mmd2,
     precision_recall,
+    shifted_nearest_neighbours,
 )
 
 
@@ -358,6 +359,47 @@ def test_memorisation_check_bad_input():
         memorisation_check(a, a, np.zeros((5, 3)))
     with pytest.raises(ValueError, match="generated and train"):
         memorisation_check(np.zeros((5, 3)), a, a)
+
+
+def _digits_like(count, seed):
+    """Blobs on a -1 background, (count, 12, 12, 1), no two alike."""
+    rng = np.random.default_rng(seed)
+    images = np.full((count, 12, 12, 1), -1.0)
+    images[:, 3:9, 3:9, 0] = rng.uniform(-1, 1, size=(count, 6, 6))
+    return images
+
+
+def test_shifted_nearest_neighbours_finds_moved_copies():
+    train = _digits_like(30, 1)
+    moved = np.roll(train[:5], shift=(2, -1), axis=(1, 2))  # the blobs stay inside the frame
+    distances, nearest = shifted_nearest_neighbours(moved, train, max_shift=2)
+    np.testing.assert_allclose(distances, 0.0, atol=1e-5)  # rounding of |a|^2 - 2ab + |b|^2
+    np.testing.assert_array_equal(nearest, np.arange(5))
+    plain, _ = nearest_neighbours(moved, train)
+    assert plain.min() > 1.0  # a plain pixel distance does not see them
+    same, index = shifted_nearest_neighbours(moved[..., 0], train[..., 0], max_shift=0)
+    np.testing.assert_allclose(same, plain[:, 0])
+    np.testing.assert_array_equal(index, nearest_neighbours(moved, train)[1][:, 0])
+
+
+def test_memorisation_check_with_shifts_sees_moved_copies():
+    train, test = _digits_like(60, 2), _digits_like(40, 3)
+    moved = np.roll(train[:20], shift=(1, 1), axis=(1, 2))
+    blind = memorisation_check(moved, train, test, quantile=0.05)
+    seeing = memorisation_check(moved, train, test, quantile=0.05, max_shift=1)
+    assert blind.fraction_below == 0.0
+    assert seeing.fraction_below == 1.0 and seeing.median_ratio < 1e-6
+    np.testing.assert_array_equal(seeing.nearest_train, np.arange(20))
+
+
+def test_shifted_nearest_neighbours_bad_input():
+    images = _digits_like(3, 4)
+    with pytest.raises(ValueError, match="max_shift"):
+        shifted_nearest_neighbours(images, images, max_shift=12)
+    with pytest.raises(ValueError, match="queries and references"):
+        shifted_nearest_neighbours(images, images[:, :10])
+    with pytest.raises(ValueError, match="queries"):
+        shifted_nearest_neighbours(images.reshape(3, -1), images)
 
 
 # ---------------------------------------------------------------- argument types

@@ -15,7 +15,8 @@ be compared.
   exp E_x KL(p(y|x) || p(y)).
 - :func:`precision_recall` (Kynkaanniemi et al. 2019): k-nearest-neighbour manifolds.
 - :func:`nearest_neighbours` and :func:`memorisation_check`: nearest training neighbours of
-  generated samples, compared with the distances of held-out real samples to the same training set.
+  generated samples, compared with the distances of held-out real samples to the same training set;
+  :func:`shifted_nearest_neighbours` lets a pixel distance see copies moved by a few pixels.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "nearest_neighbours",
     "polynomial_mmd2",
     "precision_recall",
+    "shifted_nearest_neighbours",
 ]
 
 
@@ -351,32 +353,99 @@ class MemorisationReport(NamedTuple):
     median_ratio: float
 
 
+def _shifted(images: np.ndarray, max_shift: int, fill: float) -> list[np.ndarray]:
+    """``images`` (N, H, W, C) moved by every (dy, dx) in [-max_shift, max_shift]^2, flattened."""
+    size = max_shift
+    padded = np.pad(images, ((0, 0), (size, size), (size, size), (0, 0)), constant_values=fill)
+    height, width = images.shape[1:3]
+    return [
+        padded[:, size + dy : size + dy + height, size + dx : size + dx + width].reshape(
+            len(images), -1
+        )
+        for dy in range(-size, size + 1)
+        for dx in range(-size, size + 1)
+    ]
+
+
+def shifted_nearest_neighbours(
+    queries: np.ndarray,
+    references: np.ndarray,
+    max_shift: int = 2,
+    fill: float = -1.0,
+    batch_size: int = 1024,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest reference of each query image over shifts of the query (chapter 9).
+
+    Each query image (N, H, W) or (N, H, W, C) is moved by every whole-pixel shift of at most
+    ``max_shift`` in each direction (uncovered pixels get ``fill``, the background of images in
+    [-1, 1]); its distance is the smallest pixel distance, over shifts, to any reference. A copy
+    moved by a pixel or two is then as near as the copy itself. Returns the distances (N,) and the
+    indices of the nearest references (N,).
+    """
+    q = checks.array("queries", queries, ndim=(3, 4), min_length=1, dtype=np.float64)
+    r = checks.array("references", references, ndim=(3, 4), min_length=1, dtype=np.float64)
+    q, r = (x[..., None] if x.ndim == 3 else x for x in (q, r))
+    if q.shape[1:] != r.shape[1:]:
+        raise ValueError(
+            f"queries and references must be images of one shape; got {q.shape[1:]} and "
+            f"{r.shape[1:]}"
+        )
+    max_shift = checks.integer("max_shift", max_shift, minimum=0, maximum=min(q.shape[1:3]) - 1)
+    fill = checks.number("fill", fill)
+    batch_size = checks.positive_int("batch_size", batch_size)
+    flat = r.reshape(len(r), -1)
+    best = np.full(len(q), np.inf)
+    nearest = np.zeros(len(q), dtype=int)
+    for moved in _shifted(q, max_shift, fill):
+        distances, indices = nearest_neighbours(moved, flat, k=1, batch_size=batch_size)
+        better = distances[:, 0] < best
+        best[better], nearest[better] = distances[better, 0], indices[better, 0]
+    return best, nearest
+
+
 def memorisation_check(
-    generated: np.ndarray, train: np.ndarray, test: np.ndarray, quantile: float = 0.01
+    generated: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    quantile: float = 0.01,
+    max_shift: int = 0,
 ) -> MemorisationReport:
     """Nearest training neighbours of generated samples, against those of held-out data (chapter 9).
 
     A generator that copies its training set puts its samples much nearer to training samples than
     new real samples (``test``, never trained on) are. Distances are Euclidean, in whatever space
-    the rows live in (pixels for images; features if features are passed).
+    the rows live in (pixels for images; features if features are passed). With ``max_shift`` > 0
+    (images only) every distance, of generated and of test samples alike, is the smallest over
+    shifts of the sample by up to ``max_shift`` pixels (:func:`shifted_nearest_neighbours`), so a
+    copy moved by a pixel or two still counts as a copy.
     """
     quantile = checks.number(
         "quantile", quantile, 0.0, 1.0, exclusive_minimum=True, exclusive_maximum=True
     )
-    generated = _rows("generated", generated, min_rows=1, images=True)
-    train = _rows("train", train, min_rows=1, images=True)
-    test = _rows("test", test, min_rows=1, images=True)
-    _same_width(generated, train, "generated", "train")
-    _same_width(test, train, "test", "train")
-    generated_distances, nearest = nearest_neighbours(generated, train, k=1)
-    test_distances, _ = nearest_neighbours(test, train, k=1)
-    generated_distances, test_distances = generated_distances[:, 0], test_distances[:, 0]
+    max_shift = checks.non_negative_int("max_shift", max_shift)
+    if max_shift:
+        generated, train, test = (
+            checks.array(name, value, ndim=(3, 4), min_length=1, dtype=np.float64)
+            for name, value in (("generated", generated), ("train", train), ("test", test))
+        )
+        generated_distances, nearest = shifted_nearest_neighbours(generated, train, max_shift)
+        test_distances, _ = shifted_nearest_neighbours(test, train, max_shift)
+    else:
+        generated = _rows("generated", generated, min_rows=1, images=True)
+        train = _rows("train", train, min_rows=1, images=True)
+        test = _rows("test", test, min_rows=1, images=True)
+        _same_width(generated, train, "generated", "train")
+        _same_width(test, train, "test", "train")
+        generated_distances, nearest = nearest_neighbours(generated, train, k=1)
+        test_distances, _ = nearest_neighbours(test, train, k=1)
+        generated_distances, nearest = generated_distances[:, 0], nearest[:, 0]
+        test_distances = test_distances[:, 0]
     threshold = float(np.quantile(test_distances, quantile))
     test_median = float(np.median(test_distances))
     ratio = float(np.median(generated_distances) / test_median) if test_median > 0 else float("inf")
     return MemorisationReport(
         generated_distances=generated_distances,
-        nearest_train=nearest[:, 0],
+        nearest_train=nearest,
         test_distances=test_distances,
         threshold=threshold,
         fraction_below=float(np.mean(generated_distances <= threshold)),
