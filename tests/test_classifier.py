@@ -196,3 +196,52 @@ def test_load_or_train_bad_arguments(tmp_path) -> None:
         clf.load_or_train(tmp_path / "model.h5", _tiny_model)
     with pytest.raises(ValueError, match="train"):
         clf.load_or_train(tmp_path / "model.keras", "not callable")
+
+
+# ---------------------------------------------------------------- the judge's split (chapter 9)
+
+
+def test_judge_split_holds_out_every_fifth_digit() -> None:
+    trained_on, held_out = clf.judge_split(23)
+    np.testing.assert_array_equal(held_out, [4, 9, 14, 19])
+    assert np.intersect1d(trained_on, held_out).size == 0
+    np.testing.assert_array_equal(np.sort(np.concatenate([trained_on, held_out])), np.arange(23))
+
+
+@pytest.mark.parametrize("count", [None, "10", 4, 2.5, True])
+def test_judge_split_bad_count(count: object) -> None:
+    with pytest.raises(ValueError, match="^count"):
+        clf.judge_split(count)
+
+
+def test_classifier_file_names_the_recipe_and_seed(monkeypatch) -> None:
+    name = clf.classifier_file(0)
+    assert name == clf.CLASSIFIER_FILE and name.startswith("digit_classifier-")
+    assert name.endswith(".keras") and clf.classifier_file(1) != name
+    # Another split (say, every fourth digit held out) must not reuse the saved classifier.
+    source = clf.inspect.getsource(clf.judge_split)
+    monkeypatch.setattr(
+        clf.inspect,
+        "getsource",
+        lambda obj: source.replace("% 5 == 4", "% 4 == 3") if obj is clf.judge_split else "",
+    )
+    assert clf.classifier_file(0) != name
+    with pytest.raises(ValueError, match="^seed"):
+        clf.classifier_file(-1)
+
+
+def test_the_classifier_never_trains_on_the_reference(monkeypatch) -> None:
+    seen = {}
+
+    def record_fit(self, images, labels, **kwargs):
+        seen["images"] = images
+
+    monkeypatch.setenv("GANBOOK_QUICK", "1")
+    monkeypatch.setattr(keras.Model, "fit", record_fit)
+    clf._train_digit_classifier(0)
+    train = load_images("mnist", "train")
+    reference = train.images[clf.judge_split(len(train.labels))[1]]
+    assert len(seen["images"]) == len(train.labels) - len(reference)
+    flat = seen["images"].reshape(len(seen["images"]), -1)
+    for image in reference[:20].reshape(20, -1):
+        assert not np.any(np.all(flat == image, axis=1))

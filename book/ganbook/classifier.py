@@ -6,13 +6,18 @@ named ``"features"``, as the feature space of a Frechet distance and a kernel di
 small network trained in seconds on a CPU, so its features are *not* Inception features, and
 distances computed in them must never be compared with published FID numbers.
 
-The trained model is saved once as ``artifacts_dir() / "digit_classifier.keras"`` and loaded from
+The classifier never sees every fifth training digit (:func:`judge_split`): chapter 9 measures
+distances against those digits, so that its reference set is one the judge never trained on.
+The trained model is saved once as ``artifacts_dir() / classifier_file(seed)`` and loaded from
 there by every later chapter, through :func:`load_or_train`, which the trained generators of
-chapters 5 and 6 use too.
+chapters 5 and 6 use too. The file name carries a fingerprint of the code that splits the data and
+trains the classifier, so a change to either trains a new classifier instead of reusing an old one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
 import time
 from collections.abc import Callable
@@ -26,7 +31,6 @@ from ganbook import checks
 from ganbook.config import artifacts_dir, choose, seed_everything
 from ganbook.data import load_images
 
-CLASSIFIER_FILE = "digit_classifier.keras"
 FEATURES_LAYER = "features"
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
@@ -206,36 +210,66 @@ def _check_classifier(model: keras.Model) -> None:
     model_shapes((None, *IMAGE_SHAPE), (None, NUM_CLASSES))(model)
 
 
+def judge_split(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``count`` training digits: those the classifier trains on, and the rest (chapter 9).
+
+    Every fifth digit (index 4, 9, 14, ...) is held out from the classifier's training, so that
+    chapter 9 can compare generated digits with real ones that its judge never saw. Returns
+    ``(classifier_indices, reference_indices)``, disjoint and together ``range(count)``.
+    """
+    count = checks.integer("count", count, minimum=5)
+    held_out = np.arange(count) % 5 == 4
+    return np.flatnonzero(~held_out), np.flatnonzero(held_out)
+
+
 def _train_digit_classifier(seed: int) -> keras.Model:
     """Adam with a cosine-decaying learning rate, 20 epochs (5 in quick mode), batch 128."""
     seed_everything(seed)
-    train = load_images("mnist", "train")
+    data = load_images("mnist", "train")
+    chosen = judge_split(len(data.labels))[0]
+    images, labels = data.images[chosen], data.labels[chosen]
     model = build_digit_classifier()
     epochs, batch_size = choose(full=20, quick=5), 128
-    steps = epochs * -(-len(train.labels) // batch_size)
+    steps = epochs * -(-len(labels) // batch_size)
     model.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
-    model.fit(
-        train.images, train.labels, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0
-    )
+    model.fit(images, labels, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0)
     return model
+
+
+def classifier_file(seed: int = 0) -> str:
+    """The classifier's file name in the artifacts folder, for ``seed`` (chapter 6).
+
+    ``digit_classifier-<fingerprint>.keras``: the fingerprint hashes the seed and the source code
+    of :func:`judge_split` and of the training function, so that a classifier trained on another
+    split, or with another recipe, is never loaded in place of this one.
+    """
+    seed = checks.seed("seed", seed)
+    recipe = inspect.getsource(judge_split) + inspect.getsource(_train_digit_classifier)
+    fingerprint = hashlib.sha256(f"{recipe}\nseed={seed}".encode()).hexdigest()[:10]
+    return f"digit_classifier-{fingerprint}.keras"
+
+
+CLASSIFIER_FILE = classifier_file(0)
+"""The file name of the default (seed 0) classifier."""
 
 
 def load_or_train_digit_classifier(seed: int = 0) -> keras.Model:
     """Load the digit classifier from the artifacts folder, or train and save it (chapter 6).
 
-    Loads ``artifacts_dir() / "digit_classifier.keras"`` when present and usable. Otherwise trains
-    :func:`build_digit_classifier` on ``load_images("mnist", "train")`` (Adam with a cosine-decaying
+    Loads ``artifacts_dir() / classifier_file(seed)`` when present and usable. Otherwise trains
+    :func:`build_digit_classifier` on the training digits that :func:`judge_split` gives it (four
+    in five of ``load_images("mnist", "train")``; Adam with a cosine-decaying
     learning rate, 20 epochs (5 in quick mode, whose artifacts live apart), batch 128, seeded by
     ``seed``) and saves it atomically. In both cases it prints its accuracy on
     ``load_images("mnist", "test")``: that accuracy is the ceiling for any "is this the requested
     digit?" score computed with it.
     """
     seed = checks.seed("seed", seed)
-    path = artifacts_dir() / CLASSIFIER_FILE
+    path = artifacts_dir() / classifier_file(seed)
 
     def train() -> keras.Model:
         return _train_digit_classifier(seed)
