@@ -140,7 +140,7 @@ def test_load_or_train_saves_and_reloads(tmp_path, monkeypatch, capsys) -> None:
     rng = np.random.default_rng(0)
     data = type("Data", (), {"images": rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32"),
                              "labels": rng.integers(0, 10, 32)})
-    monkeypatch.setattr(cgan, "load_images", lambda dataset, split: data)
+    monkeypatch.setattr(cgan, "load_images", lambda dataset, split, **options: data)
     tiny = cgan.chapter6_config(width=4, batch_size=16, steps_per_epoch=4, steps_per_execution=4)
     monkeypatch.setattr(cgan, "chapter6_config", lambda: tiny)
     trained = cgan.load_or_train_cgan_generator()

@@ -172,7 +172,7 @@ def test_generator_file_lives_in_the_run_folder_of_its_configuration(tmp_path, m
     config = _config(latent_dim=gan_module.LATENT_DIM)
     monkeypatch.setattr(gan_module, "chapter5_config", lambda: config)
     fake = type("Data", (), {"images": _images()})
-    monkeypatch.setattr(gan_module, "load_images", lambda dataset, split: fake)
+    monkeypatch.setattr(gan_module, "load_images", lambda dataset, split, **options: fake)
     gan_module.load_or_train_dcgan_generator()
     expected = tmp_path / "quick" / f"dcgan-{config_fingerprint(config)}" / "dcgan_generator.keras"
     assert expected.exists()

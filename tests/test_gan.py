@@ -300,7 +300,7 @@ def test_load_or_train_dcgan_generator_trains_once_then_loads(tmp_path, monkeypa
     monkeypatch.setenv("GANBOOK_QUICK", "1")
     monkeypatch.setattr(gan_module, "chapter5_config", lambda: _config(latent_dim=LATENT_DIM))
     fake_data = type("Data", (), {"images": _images(64)})
-    monkeypatch.setattr(gan_module, "load_images", lambda dataset, split: fake_data)
+    monkeypatch.setattr(gan_module, "load_images", lambda dataset, split, **options: fake_data)
     trained = load_or_train_dcgan_generator()
     run = f"dcgan-{gan_module.config_fingerprint(_config(latent_dim=LATENT_DIM))}"
     path = tmp_path / "quick" / run / "dcgan_generator.keras"

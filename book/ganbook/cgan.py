@@ -261,7 +261,7 @@ train_cgan = with_checks(train_cgan, _check_train_cgan)
 
 def _train_chapter6_generator() -> keras.Model:
     config = chapter6_config()
-    data = load_images(config.dataset, "train")
+    data = load_images(config.dataset, "train", warn_offline=False)
     checkpoints = run_dir("cgan", config) / "checkpoints"
     return train_cgan(config, data.images, data.labels, checkpoint_dir=checkpoints).generator
 

@@ -744,7 +744,8 @@ CheckpointAndResume.__init__ = with_checks(
 
 def _train_chapter5_generator() -> keras.Model:
     config = chapter5_config()
-    gan, _ = train_dcgan(config, load_images(config.dataset, "train").images)
+    images = load_images(config.dataset, "train", warn_offline=False).images
+    gan, _ = train_dcgan(config, images)
     return gan.generator
 
 
