@@ -451,12 +451,24 @@ TUNING_CASES = (
     + [("seed", tuning.best_by_budget, {"scores": [1.0], "seed": v}) for v in SEED if v != 2**31]
     + [("path", tuning.load_search, {"path": v}) for v in (3, "/nonexistent/search.json")]
     + [("dataset", tuning.monitor_for, {"dataset": v}) for v in (None, "spiral")]
+    + [("steps", tuning.monitor_for, {"dataset": "ring", "steps": v}) for v in POSITIVE_INT]
     + [("configs", tuning.train_runs, {"configs": v, "seeds": [0], "dataset": "ring"})
        for v in (None, [None], [], [TINY, TINY])]
     + [("seeds", tuning.train_runs, {"configs": [TINY], "seeds": v, "dataset": "ring"})
        for v in (None, [-1], ["a"])]
     + [("dataset", tuning.train_runs, {"configs": [TINY], "seeds": [0], "dataset": v})
        for v in (None, "spiral")]
+    + [("values", tuning.bootstrap_interval, {"values": v}) for v in (None, [1.0], [[1.0, 2.0]])]
+    + [("statistic", tuning.bootstrap_interval, {"values": [1.0, 2.0], "statistic": 3})]
+    + [("level", tuning.bootstrap_interval, {"values": [1.0, 2.0], "level": v})
+       for v in (None, 0.0, 1.0, NAN)]
+    + [("draws", tuning.bootstrap_interval, {"values": [1.0, 2.0], "draws": 0})]
+    + [("seed", tuning.bootstrap_interval, {"values": [1.0, 2.0], "seed": -1})]
+    + [(name, tuning.permutation_test, {"a": [1.0], "b": [2.0]} | {name: v})
+       for name in ("a", "b") for v in (None, [], [NAN])]
+    + [("draws", tuning.permutation_test, {"a": [1.0], "b": [2.0], "draws": 0})]
+    + [("seed", tuning.permutation_test, {"a": [1.0], "b": [2.0], "seed": -1})]
+    + [("p_values", tuning.holm, {"p_values": v}) for v in (None, [], [1.5], [-0.1], [NAN])]
     + [("monitor_every", tuning.train_runs,
         {"configs": [TINY], "seeds": [0], "dataset": "ring", "monitor_every": v})
        for v in POSITIVE_INT[1:]]

@@ -201,26 +201,26 @@ def train_runs(
     for members in groups.values():
         gan = ToyGAN([configs[i] for i in members], dataset, [seeds[i] for i in members],
                      jit_compile=False)
-        monitor = None if monitor_every is None else monitor_for(dataset)
-        result = gan.train(check_every=monitor_every or configs[members[0]].steps,
-                           monitor=monitor)
+        steps = configs[members[0]].steps
+        monitor = None if monitor_every is None else monitor_for(dataset, steps)
+        result = gan.train(check_every=monitor_every or steps, monitor=monitor)
         samples[members] = gan.sample(SAMPLES_SCORED)
         cpu[members] = result.cpu_seconds / len(members)
         for diagnosis in result.warnings:
-            warnings[members[gan.run_names.index(diagnosis.run)] if len(members) > 1
-                     else members[0]].append(diagnosis.failure)
+            run = gan.run_names.index(diagnosis.run) if len(members) > 1 else 0
+            warnings[members[run]].append(diagnosis.failure)
     return RunsResult(samples, cpu, warnings)
 
 
-def monitor_for(dataset: str, **options) -> TrainingMonitor:
-    """Chapter 7's monitor for a toy benchmark: mode histogram from the score, quiet (chapter 8)."""
+def monitor_for(dataset: str, steps: int = STEPS) -> TrainingMonitor:
+    """Chapter 7's monitor for a toy benchmark (chapter 8): the collapse check reads the mode
+    histogram of the score and starts half way through a run of ``steps``; nothing is printed."""
     checks.one_of("dataset", dataset, toy.BENCHMARKS)
     return TrainingMonitor(
         toy.sample(dataset, 512, seed=7),
         histogram_fn=lambda s: score_toy(s, dataset).counts,
-        warmup=STEPS // 2,
+        warmup=checks.positive_int("steps", steps) // 2,
         verbose=False,
-        **options,
     )
 
 
@@ -256,3 +256,54 @@ def best_by_budget(scores: np.ndarray, draws: int = 2000, seed: int = 0) -> np.n
     order = np.argsort(rng.random((draws, len(scores))), axis=1)
     running = np.maximum.accumulate(scores[order], axis=1)
     return running.mean(axis=0)
+
+
+def bootstrap_interval(
+    values: np.ndarray, statistic=np.mean, level: float = 0.95, draws: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of ``statistic`` over the seeds' ``values`` (chapter 8)."""
+    values = checks.array("values", values, ndim=1, min_length=2, dtype=float)
+    statistic = checks.function("statistic", statistic)
+    level = checks.number("level", level, 0.0, 1.0, exclusive_minimum=True,
+                          exclusive_maximum=True)
+    draws = checks.positive_int("draws", draws)
+    rng = np.random.default_rng(checks.seed("seed", seed))
+    resampled = values[rng.integers(len(values), size=(draws, len(values)))]
+    stats = np.array([statistic(row) for row in resampled])
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(stats, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def permutation_test(
+    a: np.ndarray, b: np.ndarray, draws: int = 20000, seed: int = 0
+) -> float:
+    """Two-sided p-value for a difference in means between two groups of seeds (chapter 8).
+
+    The labels are shuffled ``draws`` times; p counts the observed arrangement too, so it is never
+    zero (with 10 seeds against 10 the smallest exact p is 2 / C(20, 10), about 1e-5).
+    """
+    a = checks.array("a", a, ndim=1, min_length=1, dtype=float)
+    b = checks.array("b", b, ndim=1, min_length=1, dtype=float)
+    draws = checks.positive_int("draws", draws)
+    rng = np.random.default_rng(checks.seed("seed", seed))
+    pooled = np.concatenate([a, b])
+    observed = abs(a.mean() - b.mean())
+    perms = np.argsort(rng.random((draws, len(pooled))), axis=1)
+    shuffled = pooled[perms]
+    diffs = np.abs(shuffled[:, : len(a)].mean(axis=1) - shuffled[:, len(a):].mean(axis=1))
+    return float((1 + np.sum(diffs >= observed - 1e-12)) / (draws + 1))
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjustment of ``p_values`` for multiple comparisons (chapter 8)."""
+    p = checks.array("p_values", p_values, ndim=1, min_length=1, dtype=float)
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"p_values must lie in [0, 1]; got {p}")
+    order = np.argsort(p)
+    adjusted = np.empty_like(p)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p) - rank) * p[i]))
+        adjusted[i] = running
+    return adjusted
