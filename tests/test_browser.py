@@ -2,7 +2,10 @@
 
 For each page it checks that every image loads, that the maths is typeset by the book's own MathJax
 (no CDN: the browser is cut off from every host but the test's loopback server), that no JavaScript
-error or failed request is logged, and that notebook pages carry the Colab launch link.
+error or failed request is logged, that notebook pages carry the Colab launch link, and that every
+cell of a notebook that shows a figure put an image on its page (a build whose kernels inherited
+``MPLBACKEND=Agg`` shows none). The Chinese edition's pages, in ``zh/`` when it is built, are
+opened too.
 
 The book must be built first; the test uses ``$GANBOOK_HTML_DIR`` if set, else ``_build/html`` in
 the repository, and builds the book itself (quick mode) only when neither holds an ``index.html``.
@@ -120,13 +123,30 @@ def _pages(root: Path) -> list[str]:
     return pages
 
 
-def _notebook_pages(root: Path) -> set[str]:
-    """Pages built from notebooks: Sphinx keeps each page's source, with its suffix, in _sources."""
-    sources = root / "_sources"
-    return {
-        path.relative_to(sources).as_posix()[: -len(".ipynb")] + ".html"
-        for path in sources.rglob("*.ipynb")
-    }
+def _notebook_pages(root: Path) -> dict[str, Path]:
+    """Pages built from notebooks -> the notebook they were built from: Sphinx keeps each page's
+    source, with its suffix, in _sources (the Chinese edition's in zh/_sources)."""
+    pages = {}
+    for edition in ("", "zh/"):
+        sources = root / edition / "_sources"
+        for path in sources.rglob("*.ipynb"):
+            relative = path.relative_to(sources).as_posix()
+            pages[edition + relative[: -len(".ipynb")] + ".html"] = path
+    return pages
+
+
+def _figure_cells(notebook: Path) -> int:
+    """Code cells that show a figure: a caption in the cell's mystnb.figure metadata (the book's
+    rule for every figure) or a call of plt.show(), unless the cell's output is removed."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    count = 0
+    for cell in cells:
+        metadata = cell.get("metadata", {})
+        removed = {"remove-output", "remove-cell"} & set(metadata.get("tags", []))
+        text = "".join(cell.get("source", ""))
+        shows = "figure" in metadata.get("mystnb", {}) or "plt.show()" in text
+        count += cell["cell_type"] == "code" and shows and not removed
+    return count
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -307,6 +327,8 @@ PAGE_PROBE = r"""
       .filter(i => !(i.complete && i.naturalWidth > 0))
       .map(i => i.currentSrc || i.src),
     imageCount: images.length,
+    outputImages: images
+      .filter(i => i.closest(".cell_output") && i.complete && i.naturalWidth > 0).length,
     brokenMedia: media
       .filter(m => m.error || !(m.duration > 0))
       .map(m => (m.currentSrc || m.src || "").slice(0, 60)),
@@ -493,7 +515,7 @@ def test_notebook_pages_carry_the_colab_link(reports, html_dir):
     def check(page, report):
         if page not in notebooks:
             return None
-        source = page[: -len(".html")] + ".ipynb"
+        source = page.removeprefix("zh/")[: -len(".html")] + ".ipynb"
         if not any(link.endswith("/" + source) for link in report["colabLinks"]):
             return (
                 f"no link starting with {COLAB_PREFIX} and ending with /{source}: "
@@ -503,6 +525,25 @@ def test_notebook_pages_carry_the_colab_link(reports, html_dir):
 
     failures = _failures(reports, check)
     assert not failures, failures
+
+
+def test_every_figure_of_a_notebook_is_on_its_page(reports, html_dir):
+    """Each cell that shows a figure puts at least one loaded image into the page's cell outputs.
+    Decided from the notebook's source, not its outputs: a kernel that inherited MPLBACKEND=Agg
+    records no figure at all, and neither do the pages built from it."""
+    notebooks = _notebook_pages(html_dir)
+
+    def check(page, report):
+        expected = _figure_cells(notebooks[page]) if page in notebooks else 0
+        if report["outputImages"] < expected:
+            return (
+                f"{expected} cells show a figure, but the page has {report['outputImages']} "
+                "loaded images in its cell outputs (did the kernels inherit MPLBACKEND=Agg?)"
+            )
+        return None
+
+    failures = _failures(reports, check)
+    assert not failures, "figures missing from their pages:\n" + failures
 
 
 def test_mathjax_comes_from_the_book(html_dir):
