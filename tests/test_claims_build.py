@@ -4,14 +4,16 @@ failures.
 A one-page book with the book's own extension (book/_ext/claims.py) and myst-nb, built with Sphinx:
 the English page shows the glued number; a Chinese build whose catalogue translates the paragraph
 still shows it (myst-nb's own ``{glue:text}`` role loses it there, which is why the book uses
-``{num}``); ``claims.json`` lists the check with its chapter; and in full mode a claim that does not
-hold fails the build, quoting its statement.
+``{num}``); ``claims.json`` lists the check with its chapter, and lists it alike when a rebuild
+takes the outputs from the execution cache (English, Chinese from the English cache, quick mode);
+and in full mode a claim that does not hold fails the build, quoting its statement.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +29,7 @@ extensions = ["myst_nb", "claims"]
 nb_execution_mode = "cache"
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True  # as the book: the failing cell's traceback in the log
+nb_execution_timeout = 240  # TensorFlow can take a minute to import on two busy cores
 locale_dirs = ["locales"]
 gettext_compact = False
 exclude_patterns = ["_build"]
@@ -89,6 +92,8 @@ def built(tmp_path_factory):
     folder = make_book(tmp_path_factory.mktemp("claims-book") / "book")
     english = sphinx(folder, "_build/html")
     assert english.returncode == 0, english.stdout[-3000:] + english.stderr[-3000:]
+    assert "Executing" in english.stdout
+    shutil.copy(folder / "_build" / "claims.json", folder / "_build" / "claims-executed.json")
     chinese = sphinx(folder, "_build/html/zh", "-D", "language=zh_CN")
     assert chinese.returncode == 0, chinese.stdout[-3000:] + chinese.stderr[-3000:]
     return folder
@@ -128,6 +133,47 @@ def test_claims_report_lists_every_check_with_its_chapter(built):
     ]
 
 
+def reports_equal(built: Path, report: Path) -> None:
+    executed = built / "_build" / "claims-executed.json"
+    assert json.loads(report.read_text(encoding="utf-8")) == json.loads(
+        executed.read_text(encoding="utf-8")
+    )
+
+
+def test_a_build_from_the_cache_reports_the_same_claims(built):
+    """On a cache hit myst-nb writes the notebook to jupyter_execute without its outputs; the
+    report reads the cache's record instead, so a rebuild reports what the executing build did."""
+    result = sphinx(built, "_build/html", "-E")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Executing" not in result.stdout and "Using cached notebook" in result.stdout
+    written = built / "_build" / "jupyter_execute" / "chapter.ipynb"
+    cells = json.loads(written.read_text(encoding="utf-8"))["cells"]
+    assert not any(cell.get("outputs") for cell in cells), (
+        "myst-nb now keeps the outputs on a cache hit: this test no longer covers the cache path"
+    )
+    reports_equal(built, built / "_build" / "claims.json")
+
+
+def test_the_chinese_edition_from_the_english_cache_reports_the_same_claims(built):
+    """As scripts/i18n.py builds it: the English build's cache, the report in _build/zh."""
+    report = built / "_build" / "zh" / "claims.json"
+    report.parent.mkdir(exist_ok=True)
+    result = sphinx(
+        built,
+        "_build/html/zh",
+        "-E",
+        "-D",
+        "language=zh_CN",
+        "-D",
+        f"nb_execution_cache_path={built / '_build' / '.jupyter_cache'}",
+        "-D",
+        f"ganbook_claims_report={report}",
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Executing" not in result.stdout and "Using cached notebook" in result.stdout
+    reports_equal(built, report)
+
+
 def test_a_broken_claim_fails_the_full_build_quoting_its_statement(tmp_path):
     result = sphinx(make_book(tmp_path / "book", held="gap > 0.2"), "_build/html")
     assert result.returncode != 0
@@ -144,4 +190,7 @@ def test_quick_mode_never_reuses_the_full_build_cache(built):
     assert "Executing" in result.stdout
     report = json.loads((built / "_build" / "claims.json").read_text(encoding="utf-8"))
     assert [entry["mode"] for entry in report] == ["quick"]
+    again = sphinx(built, "_build/html-quick", "-E", quick="1")  # from the quick cache
+    assert "Executing" not in again.stdout and "Using cached notebook" in again.stdout
+    assert json.loads((built / "_build" / "claims.json").read_text(encoding="utf-8")) == report
     assert "Executing" not in sphinx(built, "_build/html", "-E").stdout  # the full cache is intact

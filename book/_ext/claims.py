@@ -12,6 +12,9 @@
   that a full build never reuses quick-mode outputs (the cache is keyed on the code, not the mode).
 - When the build finishes, every ``ganbook.claim`` record of every executed notebook is written to
   ``claims.json`` beside the HTML folder (``_build/claims.json``), with the notebook's file name.
+  The records are read from the executed outputs wherever they are: in cache mode from the
+  execution cache's record of the notebook (on a cache hit myst-nb writes the notebook to
+  ``jupyter_execute`` without its outputs), else from the notebook myst-nb wrote there.
 """
 
 from __future__ import annotations
@@ -60,11 +63,11 @@ class QuotedRole(SphinxRole):
         return [node], []
 
 
-def collect_claims(notebooks: dict[str, Path]) -> list[dict[str, Any]]:
-    """Every claim record in the executed notebooks, in page order, with the chapter's file name."""
+def collect_claims(notebooks: dict[str, list[dict]]) -> list[dict[str, Any]]:
+    """Every claim record in the executed cells of each notebook, in page order, with the
+    chapter's file name."""
     report = []
-    for chapter, path in notebooks.items():
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    for chapter, cells in notebooks.items():
         for cell in cells:
             for output in cell.get("outputs", []):
                 record = output.get("metadata", {}).get(CLAIM_KEY)
@@ -73,16 +76,46 @@ def collect_claims(notebooks: dict[str, Path]) -> list[dict[str, Any]]:
     return report
 
 
+def cached_cells(cache_path: Path, source: Path) -> list[dict] | None:
+    """The executed code cells of ``source`` in the jupyter-cache at ``cache_path``, or None when
+    the cache holds no run of the notebook as it is now (a failed run is not cached)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    if not cache_path.is_dir():
+        return None
+    cache = get_cache(str(cache_path))
+    try:
+        record = cache.match_cache_notebook(nbformat.read(source, as_version=4))
+    except KeyError:
+        return None
+    return cache.get_cache_bundle(record.pk).nb["cells"]
+
+
+def executed_cells(app: Any, docname: str) -> list[dict]:
+    """The cells of a notebook with the outputs this build used: the cache's record in cache mode
+    (myst-nb's executed copy has no outputs after a cache hit), else that executed copy."""
+    config = app.env.mystnb_config
+    if config.execution_mode == "cache":
+        # myst-nb sets the cache path at builder-inited (default: _build/.jupyter_cache)
+        cells = cached_cells(Path(config.execution_cache_path), Path(app.env.doc2path(docname)))
+        if cells is not None:
+            return cells
+    executed = Path(config.output_folder) / f"{docname}.ipynb"
+    if not executed.exists():
+        return []
+    return json.loads(executed.read_text(encoding="utf-8"))["cells"]
+
+
 def write_claims_report(app: Any, exception: Exception | None) -> None:
     """On a successful build, write ``claims.json`` beside the output folder."""
     if exception is not None or app.builder.format != "html":
         return
-    executed = Path(app.env.mystnb_config.output_folder)
-    notebooks = {}
-    for docname in sorted(app.env.found_docs):
-        path = executed / f"{docname}.ipynb"
-        if Path(app.env.doc2path(docname)).suffix == ".ipynb" and path.exists():
-            notebooks[Path(docname).name + ".ipynb"] = path
+    notebooks = {
+        Path(docname).name + ".ipynb": executed_cells(app, docname)
+        for docname in sorted(app.env.found_docs)
+        if Path(app.env.doc2path(docname)).suffix == ".ipynb"
+    }
     report = collect_claims(notebooks)
     target = Path(app.config.ganbook_claims_report or Path(app.outdir).parent / "claims.json")
     target.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
