@@ -66,6 +66,11 @@ def seed_everything(seed: int) -> int:
     import keras  # imported here so that NumPy-only chapters start fast
 
     keras.utils.set_random_seed(seed)
+    # Unseeded keras.random draws come from a global SeedGenerator that recent Keras resets here
+    # and older Keras (3.8, the oldest the book supports) keeps: drop it, so both repeat.
+    from keras.src.backend.common import global_state
+
+    global_state.set_global_attribute("global_seed_generator", None)
     return seed
 
 
