@@ -29,6 +29,9 @@ CHAPTERS_WITH_CHECKS = [
     "02_minimax.ipynb",
     "03_gradients.ipynb",
     "04_first_gan.ipynb",
+    "05_dcgan.ipynb",
+    "06_conditional_gan.ipynb",
+    "10_applications.ipynb",
 ]
 
 NUM_ROLE = re.compile(r"\{num\}`([^`:]+)(?::[^`]*)?`")

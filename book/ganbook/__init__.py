@@ -18,7 +18,9 @@ def _import_tensorflow_quietly() -> None:
     """
     if "tensorflow" in _sys.modules:
         return
-    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # 3 also hides Grappler's harmless "remapper failed" ERROR lines, printed mid-training from C++;
+    # Python exceptions are unaffected. A value already set (e.g. "0" to debug) wins.
+    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         saved, devnull = _os.dup(2), _os.open(_os.devnull, _os.O_WRONLY)
     except OSError:  # no usable stderr descriptor: import normally
