@@ -205,7 +205,8 @@ def train_seeds(
     width = checks.positive_int("width", width)
     samples = checks.positive_int("samples", samples)
     model = build_arm(config, width, seeds[0], jit_compile)
-    fresh = [[np.array(v) for v in opt.variables] for opt in (model.d_optimizer, model.g_optimizer)]
+    optimisers = (model.d_optimizer, model.g_optimizer)
+    fresh = [[ops.convert_to_numpy(v) for v in opt.variables] for opt in optimisers]
     for seed in seeds:
         _restart(model, seed, width, fresh)
         data = make_dataset(images, batch_size, seed=seed).repeat()
