@@ -50,3 +50,15 @@ def toc_files() -> list[str]:
 
     walk(toc.get("parts", []) + toc.get("chapters", []))
     return files
+
+
+def set_repository_script():
+    """scripts/set_repository.py as a module (its release_tag and render_setup_cell)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "set_repository", ROOT / "scripts" / "set_repository.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

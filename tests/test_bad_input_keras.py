@@ -101,7 +101,12 @@ CONFIG_CASES = (
     + [
         (field, label, value)
         for field in (
-            "epochs", "batch_size", "width", "latent_dim", "steps_per_execution", "steps_per_epoch"
+            "epochs",
+            "batch_size",
+            "width",
+            "latent_dim",
+            "steps_per_execution",
+            "steps_per_epoch",
         )
         for label, value in BAD_POSITIVE_INT.items()
     ]
@@ -537,8 +542,10 @@ def _compiled_tiny():
 PLUMBING_CASES = {
     "fit_gan": [
         ("gan", lambda m, d: gan.fit_gan("abc", _config(), d)),
-        ("gan must be compiled", lambda m, d: gan.fit_gan(
-            gan.GAN(m.generator, m.discriminator, 8), _config(), d)),
+        (
+            "gan must be compiled",
+            lambda m, d: gan.fit_gan(gan.GAN(m.generator, m.discriminator, 8), _config(), d),
+        ),
         ("config", lambda m, d: gan.fit_gan(m, {"epochs": 1}, d)),
         ("dataset", lambda m, d: gan.fit_gan(m, _config(), GOOD_IMAGES)),
         ("callbacks", lambda m, d: gan.fit_gan(m, _config(), d, callbacks=[print])),

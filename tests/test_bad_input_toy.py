@@ -206,8 +206,11 @@ def test_discriminator_logits(gan, bad):
 
 PIECE_CASES = (
     [("seeds", tg.SeedRandom, {"seeds": v}) for v in (None, "a", (), (1, 1), (-1,), (1.5,))]
-    + [("repeats", make, {"widths": (2, 8, 1), "seeds": (0,), "repeats": v})
-       for make in (tg.SeedGenerator, tg.SeedDiscriminator) for v in FLAG]
+    + [
+        ("repeats", make, {"widths": (2, 8, 1), "seeds": (0,), "repeats": v})
+        for make in (tg.SeedGenerator, tg.SeedDiscriminator)
+        for v in FLAG
+    ]
     + [("repeats", tg.SeedRandom, {"seeds": (0,), "repeats": v}) for v in FLAG]
     + [("widths", tg.SeedGenerator, {"widths": v, "seeds": (0,)}) for v in WIDTHS + [(2,)]]
     + [("seeds", tg.SeedGenerator, {"widths": (2, 2), "seeds": v}) for v in (None, (1, 1), "a")]
@@ -241,10 +244,16 @@ PIECE_CASES = (
         for v in (None, "abc", {}, [], [TINY, TINY.with_(loss="rpgan")])
     ]
     + [
-        ("learning_rate", tg.SeedAdam,
-         {"variables": "vars", "learning_rate": [0.1, 0.2, 0.3], "config": [TINY, TINY]}),
-        ("learning_rate", tg.SeedAdam, {"variables": "vars", "learning_rate": [0.1, -1.0],
-                                        "config": TINY}),
+        (
+            "learning_rate",
+            tg.SeedAdam,
+            {"variables": "vars", "learning_rate": [0.1, 0.2, 0.3], "config": [TINY, TINY]},
+        ),
+        (
+            "learning_rate",
+            tg.SeedAdam,
+            {"variables": "vars", "learning_rate": [0.1, -1.0], "config": TINY},
+        ),
     ]
 )
 
@@ -418,11 +427,19 @@ def test_callback_on_epoch_end(arg, bad):
 
 # --- the class-histogram collapse rule (digits) ---
 
-HISTOGRAM_CASES = (
-    [("classes", v) for v in (None, "abc", np.zeros((0,)), np.array([0, 10]), np.array([-1, 2]),
-                              np.array([0.5, 1.0]), np.zeros((4, 3)), np.zeros((2, 2, 2)))]
-    + [("num_classes", v) for v in (None, "10", True, 1.5, 1)]
-)
+HISTOGRAM_CASES = [
+    ("classes", v)
+    for v in (
+        None,
+        "abc",
+        np.zeros((0,)),
+        np.array([0, 10]),
+        np.array([-1, 2]),
+        np.array([0.5, 1.0]),
+        np.zeros((4, 3)),
+        np.zeros((2, 2, 2)),
+    )
+] + [("num_classes", v) for v in (None, "10", True, 1.5, 1)]
 
 
 @pytest.mark.parametrize("arg, bad", HISTOGRAM_CASES, ids=_id)
@@ -452,26 +469,42 @@ TUNING_CASES = (
     + [("path", tuning.load_search, {"path": v}) for v in (3, "/nonexistent/search.json")]
     + [("dataset", tuning.monitor_for, {"dataset": v}) for v in (None, "spiral")]
     + [("steps", tuning.monitor_for, {"dataset": "ring", "steps": v}) for v in POSITIVE_INT]
-    + [("configs", tuning.train_runs, {"configs": v, "seeds": [0], "dataset": "ring"})
-       for v in (None, [None], [], [TINY, TINY])]
-    + [("seeds", tuning.train_runs, {"configs": [TINY], "seeds": v, "dataset": "ring"})
-       for v in (None, [-1], ["a"])]
-    + [("dataset", tuning.train_runs, {"configs": [TINY], "seeds": [0], "dataset": v})
-       for v in (None, "spiral")]
+    + [
+        ("configs", tuning.train_runs, {"configs": v, "seeds": [0], "dataset": "ring"})
+        for v in (None, [None], [], [TINY, TINY])
+    ]
+    + [
+        ("seeds", tuning.train_runs, {"configs": [TINY], "seeds": v, "dataset": "ring"})
+        for v in (None, [-1], ["a"])
+    ]
+    + [
+        ("dataset", tuning.train_runs, {"configs": [TINY], "seeds": [0], "dataset": v})
+        for v in (None, "spiral")
+    ]
     + [("values", tuning.bootstrap_interval, {"values": v}) for v in (None, [1.0], [[1.0, 2.0]])]
     + [("statistic", tuning.bootstrap_interval, {"values": [1.0, 2.0], "statistic": 3})]
-    + [("level", tuning.bootstrap_interval, {"values": [1.0, 2.0], "level": v})
-       for v in (None, 0.0, 1.0, NAN)]
+    + [
+        ("level", tuning.bootstrap_interval, {"values": [1.0, 2.0], "level": v})
+        for v in (None, 0.0, 1.0, NAN)
+    ]
     + [("draws", tuning.bootstrap_interval, {"values": [1.0, 2.0], "draws": 0})]
     + [("seed", tuning.bootstrap_interval, {"values": [1.0, 2.0], "seed": -1})]
-    + [(name, tuning.permutation_test, {"a": [1.0], "b": [2.0]} | {name: v})
-       for name in ("a", "b") for v in (None, [], [NAN])]
+    + [
+        (name, tuning.permutation_test, {"a": [1.0], "b": [2.0]} | {name: v})
+        for name in ("a", "b")
+        for v in (None, [], [NAN])
+    ]
     + [("draws", tuning.permutation_test, {"a": [1.0], "b": [2.0], "draws": 0})]
     + [("seed", tuning.permutation_test, {"a": [1.0], "b": [2.0], "seed": -1})]
     + [("p_values", tuning.holm, {"p_values": v}) for v in (None, [], [1.5], [-0.1], [NAN])]
-    + [("monitor_every", tuning.train_runs,
-        {"configs": [TINY], "seeds": [0], "dataset": "ring", "monitor_every": v})
-       for v in POSITIVE_INT[1:]]
+    + [
+        (
+            "monitor_every",
+            tuning.train_runs,
+            {"configs": [TINY], "seeds": [0], "dataset": "ring", "monitor_every": v},
+        )
+        for v in POSITIVE_INT[1:]
+    ]
 )
 
 

@@ -12,7 +12,17 @@ import types
 from pathlib import Path
 
 import pytest
-from bookfiles import BOOK, ROOT, code_cells, config, load_notebook, notebooks, source, toc_files
+from bookfiles import (
+    BOOK,
+    ROOT,
+    code_cells,
+    config,
+    load_notebook,
+    notebooks,
+    set_repository_script,
+    source,
+    toc_files,
+)
 
 NOTEBOOKS = notebooks()
 IDS = [p.name for p in NOTEBOOKS]
@@ -116,7 +126,9 @@ def test_setup_cell_installs_ganbook_from_the_repository_in_colab(monkeypatch):
     calls = run_setup_cell(monkeypatch, in_colab=True, installed=False)
     assert len(calls) == 1
     assert calls[0][:4] == [sys.executable, "-m", "pip", "install"]
-    assert calls[0][-1] == f"git+{repository['url']}@{repository['branch']}"
+    # pinned to the release tag (scripts/set_repository.py), never the moving branch
+    assert calls[0][-1] == f"git+{repository['url']}@{set_repository_script().release_tag()}"
+    assert not calls[0][-1].endswith(f"@{repository['branch']}")
 
 
 @pytest.mark.parametrize("in_colab, installed", [(False, False), (False, True), (True, True)])

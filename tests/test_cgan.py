@@ -138,8 +138,14 @@ def test_load_or_train_saves_and_reloads(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("GANBOOK_ARTIFACTS", str(tmp_path))
     monkeypatch.setenv("GANBOOK_QUICK", "1")
     rng = np.random.default_rng(0)
-    data = type("Data", (), {"images": rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32"),
-                             "labels": rng.integers(0, 10, 32)})
+    data = type(
+        "Data",
+        (),
+        {
+            "images": rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32"),
+            "labels": rng.integers(0, 10, 32),
+        },
+    )
     monkeypatch.setattr(cgan, "load_images", lambda dataset, split, **options: data)
     tiny = cgan.chapter6_config(width=4, batch_size=16, steps_per_epoch=4, steps_per_execution=4)
     monkeypatch.setattr(cgan, "chapter6_config", lambda: tiny)

@@ -25,8 +25,14 @@ from ganbook.gan import (
     train_dcgan,
 )
 
-TINY = dict(width=4, latent_dim=8, batch_size=16, jit_compile=False, steps_per_execution=2,
-            steps_per_epoch=4)
+TINY = dict(
+    width=4,
+    latent_dim=8,
+    batch_size=16,
+    jit_compile=False,
+    steps_per_execution=2,
+    steps_per_epoch=4,
+)
 
 
 def _config(**changes) -> DCGANConfig:
@@ -60,8 +66,14 @@ def test_keras_terminate_on_nan_does_not_see_a_gan_nan():
     gan = build_gan(_config(epochs=2))
     dataset = make_dataset(_images(), 16).repeat()
     terminate = keras.callbacks.TerminateOnNaN()
-    gan.fit(dataset, epochs=2, steps_per_epoch=4, callbacks=[_PoisonAtEpoch(0), terminate],
-            verbose=0, shuffle=False)
+    gan.fit(
+        dataset,
+        epochs=2,
+        steps_per_epoch=4,
+        callbacks=[_PoisonAtEpoch(0), terminate],
+        verbose=0,
+        shuffle=False,
+    )
     assert int(gan.d_optimizer.iterations.numpy()) == 8  # ran to the end on NaN losses
 
 
@@ -71,7 +83,10 @@ def test_a_nan_stops_fit_and_the_last_finite_checkpoint_stays(tmp_path):
     stop = StopOnNaN()
     gan = build_gan(config)
     logs = fit_gan(
-        gan, config, make_dataset(_images(), 16), callbacks=[_PoisonAtEpoch(2), stop],
+        gan,
+        config,
+        make_dataset(_images(), 16),
+        callbacks=[_PoisonAtEpoch(2), stop],
         checkpoint_dir=folder,
     )
     # fit_gan adds its own StopOnNaN; ours sees the same batches and records where it stopped:
@@ -106,8 +121,13 @@ def test_fingerprint_separates_configurations_but_not_epochs():
     base = _config()
     assert config_fingerprint(base) == config_fingerprint(_config())
     assert config_fingerprint(base) == config_fingerprint(_config(epochs=9))  # more epochs resume
-    for changes in ({"dataset": "fashion_mnist"}, {"width": 6}, {"seed": 1},
-                    {"learning_rate": 2e-4}, {"mixed_precision": True}):
+    for changes in (
+        {"dataset": "fashion_mnist"},
+        {"width": 6},
+        {"seed": 1},
+        {"learning_rate": 2e-4},
+        {"mixed_precision": True},
+    ):
         assert config_fingerprint(_config(**changes)) != config_fingerprint(base), changes
 
 

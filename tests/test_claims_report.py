@@ -31,6 +31,9 @@ CHAPTERS_WITH_CHECKS = [
     "04_first_gan.ipynb",
     "05_dcgan.ipynb",
     "06_conditional_gan.ipynb",
+    "07_failure_modes.ipynb",
+    "08_remedies.ipynb",
+    "09_evaluation.ipynb",
     "10_applications.ipynb",
 ]
 

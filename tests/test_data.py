@@ -173,8 +173,13 @@ def test_download_is_quiet_and_checked(monkeypatch, tmp_path, capfd):
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     pixels = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
-    np.savez(mirror / "mnist.npz", x_train=pixels, y_train=np.arange(3), x_test=pixels[:1],
-             y_test=np.arange(1))
+    np.savez(
+        mirror / "mnist.npz",
+        x_train=pixels,
+        y_train=np.arange(3),
+        x_test=pixels[:1],
+        y_test=np.arange(1),
+    )
     digest = hashlib.sha256((mirror / "mnist.npz").read_bytes()).hexdigest()
     monkeypatch.delenv("GANBOOK_OFFLINE", raising=False)
     monkeypatch.setattr(data_module, "_download_failure", None)

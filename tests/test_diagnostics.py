@@ -18,8 +18,15 @@ def test_healthy_probes_raise_nothing():
     modes = lambda s: score_toy(s, "ring").modes  # noqa: E731
     monitor, lines = _quiet(real_samples=real, modes_fn=modes, total_modes=8)
     for step in range(10):
-        monitor.update(step * 100, 0.6, 0.55 + 0.01 * (step % 2), 1.0, 0.7, 0.8,
-                       samples=toy.sample_ring(256, seed=step + 1))
+        monitor.update(
+            step * 100,
+            0.6,
+            0.55 + 0.01 * (step % 2),
+            1.0,
+            0.7,
+            0.8,
+            samples=toy.sample_ring(256, seed=step + 1),
+        )
     assert monitor.diagnoses == [] and lines == [] and monitor.summary() == "no failure detected"
 
 
@@ -109,8 +116,9 @@ def test_partial_collapse_from_the_mode_histogram():
     # 22 of 25 modes well covered, three starved: modes captured would still say 25 of 25
     means = toy.grid_means()
     rng = np.random.default_rng(0)
-    starved = np.concatenate([means[:22].repeat(40, axis=0) + 0.05 * rng.normal(size=(880, 2)),
-                              means[22:]])
+    starved = np.concatenate(
+        [means[:22].repeat(40, axis=0) + 0.05 * rng.normal(size=(880, 2)), means[22:]]
+    )
     assert score_toy(starved, "grid").modes == 25
     monitor.update(2, 0.6, 0.6, 1.0, samples=starved)
     assert monitor.failures() == [dg.COLLAPSE] and "3 of 25" in lines[0]

@@ -27,8 +27,14 @@ from ganbook.gan import (
     train_dcgan,
 )
 
-TINY = dict(width=4, latent_dim=8, batch_size=32, jit_compile=False, steps_per_execution=2,
-            steps_per_epoch=4)
+TINY = dict(
+    width=4,
+    latent_dim=8,
+    batch_size=32,
+    jit_compile=False,
+    steps_per_execution=2,
+    steps_per_epoch=4,
+)
 
 
 def _images(count: int, seed: int = 0) -> np.ndarray:

@@ -30,8 +30,12 @@ def test_defaults_describe_and_with():
     [
         ({}, True),
         (
-            {"loss": "saturating", "label_smoothing": 0.1, "instance_noise": 0.1,
-             "minibatch_std": True},
+            {
+                "loss": "saturating",
+                "label_smoothing": 0.1,
+                "instance_noise": 0.1,
+                "minibatch_std": True,
+            },
             False,
         ),
         ({"loss": "wgan-gp", "d_steps": 2, "pack": 2, "spectral_norm": True}, False),
@@ -124,8 +128,12 @@ def test_config_bad_input(kwargs, match):
 
 
 def test_config_accepts_numpy_numbers_and_stores_python_ones():
-    cfg = ToyGANConfig(steps=np.int64(5), g_hidden=[8, np.int32(8)], g_lr=np.float32(0.5),
-                       spectral_norm=np.bool_(True))
+    cfg = ToyGANConfig(
+        steps=np.int64(5),
+        g_hidden=[8, np.int32(8)],
+        g_lr=np.float32(0.5),
+        spectral_norm=np.bool_(True),
+    )
     assert cfg.steps == 5 and type(cfg.steps) is int
     assert cfg.g_hidden == (8, 8) and all(type(w) is int for w in cfg.g_hidden)
     assert type(cfg.g_lr) is float and cfg.spectral_norm is True
@@ -148,8 +156,9 @@ def test_seed_random_streams_belong_to_their_seed():
 def test_networks_shapes_and_spectral_norm():
     g = SeedGenerator([2, 8, 3], seeds=(0, 1))
     assert g(tf.zeros((2, 5, 2))).shape == (2, 5, 3)
-    d = SeedDiscriminator([6, 16, 16, 1], seeds=(0, 1), pack=2, minibatch_std=True,
-                          spectral_norm=True)
+    d = SeedDiscriminator(
+        [6, 16, 16, 1], seeds=(0, 1), pack=2, minibatch_std=True, spectral_norm=True
+    )
     assert d(tf.ones((2, 10, 3))).shape == (2, 5)
     for _ in range(50):  # power iteration converges to the largest singular value
         kernels = d.kernels(update=True)
@@ -185,8 +194,9 @@ def test_losses_follow_their_formulas():
         got = losses(loss=loss).generator_loss(fake, d.kernels(), real).numpy()
         np.testing.assert_allclose(got, [want], rtol=1e-5)
     paired = losses(loss="rpgan").discriminator_loss(real, fake, d.kernels(), 0, 0.0)
-    np.testing.assert_allclose(paired.numpy(), [softplus(fake_logits - real_logits).mean()],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        paired.numpy(), [softplus(fake_logits - real_logits).mean()], rtol=1e-5
+    )
     with pytest.raises(ValueError, match="real"):
         losses(loss="rpgan").generator_loss(fake, d.kernels())
 
@@ -204,8 +214,11 @@ def test_r1_and_r2_penalise_the_gradient_on_real_and_on_generated_data():
 
     def loss(**options):
         config = ToyGANConfig(loss="rpgan", **options)
-        return float(ToyLosses(config, d, SeedRandom((0,))).discriminator_loss(
-            real, fake, d.kernels(), 0, 0.0)[0])
+        return float(
+            ToyLosses(config, d, SeedRandom((0,))).discriminator_loss(
+                real, fake, d.kernels(), 0, 0.0
+            )[0]
+        )
 
     plain = loss()
     np.testing.assert_allclose(loss(r1_gamma=2.0) - plain, squared_gradient(real), rtol=1e-4)

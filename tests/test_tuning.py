@@ -86,7 +86,8 @@ def test_permutation_test_separates_groups_and_not_equal_ones():
     assert tuning.permutation_test(np.arange(10.0), np.arange(10.0) + 100) < 1e-3
     assert tuning.permutation_test(np.arange(10.0), np.arange(10.0)) == 1.0
     assert tuning.permutation_test(np.ones(3), np.zeros(3), draws=50000) == pytest.approx(
-        0.1, abs=0.01)  # 2 of the 20 arrangements are as extreme: the review's 3-vs-3 floor
+        0.1, abs=0.01
+    )  # 2 of the 20 arrangements are as extreme: the review's 3-vs-3 floor
 
 
 def test_holm_multiplies_the_smallest_p_and_stays_monotone():

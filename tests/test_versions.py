@@ -33,4 +33,4 @@ def test_lower_bounds_agree_and_are_the_tested_oldest_versions():
 def test_ci_installs_the_oldest_versions():
     run = (ROOT / ".ci" / "run").read_text()
     assert "-c .ci/oldest.txt -r requirements.txt" in run
-    assert 'pytest -n 0 book/05_dcgan.ipynb' in run
+    assert "pytest -n 0 book/05_dcgan.ipynb" in run
