@@ -150,7 +150,7 @@ def test_load_or_train_saves_and_reloads(tmp_path, monkeypatch, capsys) -> None:
     tiny = cgan.chapter6_config(width=4, batch_size=16, steps_per_epoch=4, steps_per_execution=4)
     monkeypatch.setattr(cgan, "chapter6_config", lambda: tiny)
     trained = cgan.load_or_train_cgan_generator()
-    assert "saved to" in capsys.readouterr().out
+    assert "saved as" in capsys.readouterr().out
     path = cgan.run_dir("cgan", tiny) / cgan.CGAN_GENERATOR_FILE
     assert path.parent.name.startswith("cgan-") and path.parent.parent == tmp_path / "quick"
     assert path.exists()

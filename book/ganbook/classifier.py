@@ -132,7 +132,7 @@ def load_or_train(
     if check is not None:
         check(model)
     save_model_atomically(model, path)
-    print(f"{name} trained in {time.perf_counter() - start:.0f} s and saved to {path}")
+    print(f"{name} trained in {time.perf_counter() - start:.0f} s and saved as {path.name}")
     return model
 
 
@@ -225,7 +225,7 @@ def judge_split(count: int) -> tuple[np.ndarray, np.ndarray]:
 def _train_digit_classifier(seed: int) -> keras.Model:
     """Adam with a cosine-decaying learning rate, 20 epochs (5 in quick mode), batch 128."""
     seed_everything(seed)
-    data = load_images("mnist", "train")
+    data = load_images("mnist", "train", warn_offline=False)  # the chapters print the source
     chosen = judge_split(len(data.labels))[0]
     images, labels = data.images[chosen], data.labels[chosen]
     model = build_digit_classifier()
@@ -275,9 +275,11 @@ def load_or_train_digit_classifier(seed: int = 0) -> keras.Model:
         return _train_digit_classifier(seed)
 
     model = load_or_train(path, train, check=_check_classifier, name="Digit classifier")
-    test = load_images("mnist", "test")
+    test = load_images("mnist", "test", warn_offline=False)
     accuracy = float(np.mean(predict_digits(model, test.images) == test.labels))
-    print(f"Digit classifier ({path}): test accuracy {accuracy:.2%} on {len(test.labels):,} digits")
+    # the file's name, not its folder: a reader's page shows no path of the build machine
+    count = len(test.labels)
+    print(f"Digit classifier ({path.name}): test accuracy {accuracy:.2%} on {count:,} digits")
     return model
 
 
