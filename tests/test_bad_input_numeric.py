@@ -415,6 +415,16 @@ ENTRIES: dict[str, Entry] = {
             "value": [("None", None), ("list", [1]), ("object", Opaque())],
         },
     ),
+    "claims.Text": Entry(
+        claims.Text,
+        {"english": "2 CPU cores", "zh_CN": "2 个 CPU 核心"},
+        {"english": TEXT + [("blank", "  ")], "zh_CN": TEXT + [("blank", " ")]},
+    ),
+    "claims.translation_mime": Entry(
+        claims.translation_mime,
+        {"language": "zh_CN"},
+        {"language": [("None", None), ("unknown", "fr"), ("bare zh", "zh")]},
+    ),
     "claims.claim": Entry(
         claims.claim,
         {"statement": "it holds", "held": True, "value": 1.0},
@@ -585,7 +595,7 @@ def test_table_covers_every_public_function():
         "DatasetUnavailable",
         "OfflineDataWarning",
     }
-    no_arguments = {"is_quick", "machine", "bundled_digits_path"}
+    no_arguments = {"is_quick", "machine", "gpu_timing_note", "bundled_digits_path"}
     covered = {key.split("(")[0].split(".")[-1] for key in ENTRIES}
     missing = []
     for module in (config, data, metrics, plotting, animation, dirac, claims, toy, mode_coverage):

@@ -57,6 +57,28 @@ def test_glue_stores_strings_as_they_are(shown):
     assert shown[0][0] == {GLUE_PREFIX + "text/plain": "4 and 9"}
 
 
+def test_glue_stores_a_texts_translations_beside_the_english(shown):
+    words = claims.Text("2 CPU cores, no GPU", zh_CN="2 个 CPU 核心，无 GPU")
+    assert glue("machine", words) == "2 CPU cores, no GPU"
+    assert shown[0][0] == {
+        GLUE_PREFIX + "text/plain": "2 CPU cores, no GPU",
+        GLUE_PREFIX + "text/x-ganbook-zh_CN": "2 个 CPU 核心，无 GPU",
+    }
+    assert type(shown[0][0][GLUE_PREFIX + "text/plain"]) is str  # plain JSON, not a Text
+
+
+def test_a_text_is_its_english_string_and_keeps_its_translations():
+    words = claims.Text("no GPU", zh_CN="无 GPU")
+    assert words == "no GPU" and f"on {words}" == "on no GPU"
+    assert words.translations == {"zh_CN": "无 GPU"}
+    assert claims.Text("no GPU").translations == {}
+
+
+def test_a_text_refuses_an_unknown_language():
+    with pytest.raises(ValueError, match="language"):
+        claims.Text("no GPU", fr="pas de GPU")
+
+
 @pytest.mark.parametrize("name", ["", "two words", "1st", None, 3, "a:b", "a`b"])
 def test_glue_rejects_bad_names(shown, name):
     with pytest.raises(ValueError, match="name"):

@@ -34,8 +34,15 @@ locale_dirs = ["locales"]
 gettext_compact = False
 exclude_patterns = ["_build"]
 """
-PARAGRAPH = "The gap is {num}`gap:.3f` after {num}`steps:,d` steps; the paper used {quoted}`k = 1`."
-TRANSLATION = "经过 {num}`steps:,d` 步后差距为 {num}`gap:.3f`；论文用的是 {quoted}`k = 1`。"
+PARAGRAPH = (
+    "The gap is {num}`gap:.3f` after {num}`steps:,d` steps on {num}`machine`; "
+    "the paper used {quoted}`k = 1`."
+)
+TRANSLATION = (
+    "在 {num}`machine` 上经过 {num}`steps:,d` 步后差距为 {num}`gap:.3f`；"
+    "论文用的是 {quoted}`k = 1`。"
+)
+MACHINE = "Text('2 CPU cores', zh_CN='2 个 CPU 核心')"  # glued words, with their translation
 PO = f"""msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
@@ -45,7 +52,7 @@ msgstr "{TRANSLATION}"
 """
 
 
-def make_book(folder: Path, held: str = "gap < 0.2") -> Path:
+def make_book(folder: Path, held: str = "gap < 0.2", machine: str = MACHINE) -> Path:
     folder.mkdir()
     (folder / "conf.py").write_text(CONF, encoding="utf-8")
     messages = folder / "locales" / "zh_CN" / "LC_MESSAGES"
@@ -61,8 +68,9 @@ def make_book(folder: Path, held: str = "gap < 0.2") -> Path:
     notebook.cells = [
         nbformat.v4.new_markdown_cell("# Chapter"),
         nbformat.v4.new_code_cell(
-            "import numpy as np\nfrom ganbook import claim, glue\n"
+            "import numpy as np\nfrom ganbook import Text, claim, glue\n"
             "gap = glue('gap', np.float64(0.123456))\nglue('steps', 12000)\n"
+            f"glue('machine', {machine})\n"
         ),
         nbformat.v4.new_markdown_cell(PARAGRAPH),
         nbformat.v4.new_code_cell(f"claim('the gap is below 0.2', held=bool({held}), value=gap)"),
@@ -106,6 +114,7 @@ def page(built: Path, *parts: str) -> str:
 def test_numbers_from_the_run_appear_in_the_english_prose(built):
     html = page(built)
     assert "The gap is" in html and "0.123</span> after" in html and "12,000</span> steps" in html
+    assert "2 CPU cores</span>;" in html
     assert 'class="quoted-figure"' in html and ">quoted</sup>" in html
 
 
@@ -114,6 +123,17 @@ def test_numbers_survive_translation(built):
     assert "经过" in html, "the translated paragraph is not on the page"
     assert "12,000</span> 步后差距为" in html and "0.123</span>" in html
     assert ">引用</sup>" in html
+    assert "在 <span" in html and "2 个 CPU 核心</span> 上" in html
+    assert "2 CPU cores</span>" not in html  # (the code cell shows it)
+
+
+def test_glued_words_without_a_translation_fail_the_strict_chinese_build(tmp_path):
+    folder = make_book(tmp_path / "book", machine="'2 CPU cores'")
+    english = sphinx(folder, "_build/html")
+    assert english.returncode == 0, english.stdout[-3000:] + english.stderr[-3000:]
+    chinese = sphinx(folder, "_build/html/zh", "-D", "language=zh_CN")
+    assert chinese.returncode != 0
+    assert "glued text 'machine' ('2 CPU cores') has no zh_CN translation" in chinese.stderr
 
 
 def test_the_second_language_reuses_the_execution_cache(built):

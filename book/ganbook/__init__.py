@@ -43,7 +43,7 @@ def _import_tensorflow_quietly() -> None:
 _import_tensorflow_quietly()
 
 from ganbook.animation import animate, frame_indices
-from ganbook.claims import Claim, ClaimFailed, claim, glue
+from ganbook.claims import Claim, ClaimFailed, Text, claim, glue
 from ganbook.classifier import (
     build_digit_classifier,
     classifier_features,
@@ -51,7 +51,14 @@ from ganbook.classifier import (
     predict_digits,
     save_model_atomically,
 )
-from ganbook.config import artifacts_dir, choose, is_quick, machine, seed_everything
+from ganbook.config import (
+    artifacts_dir,
+    choose,
+    gpu_timing_note,
+    is_quick,
+    machine,
+    seed_everything,
+)
 from ganbook.data import (
     CorruptDataError,
     DatasetUnavailable,
@@ -96,6 +103,7 @@ __all__ = [
     "Mixture1D",
     "ModeCoverage",
     "OfflineDataWarning",
+    "Text",
     "ToyGAN",
     "ToyGANConfig",
     "TrainingMonitor",
@@ -111,6 +119,7 @@ __all__ = [
     "frame_indices",
     "frechet_distance",
     "glue",
+    "gpu_timing_note",
     "grid_means",
     "image_grid",
     "is_quick",

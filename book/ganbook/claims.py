@@ -32,8 +32,40 @@ from ganbook.config import is_quick
 # mimetype prefix), written here so that the notebooks need no myst-nb at run time (Colab lacks it).
 CLAIM_KEY = "ganbook_claim"
 GLUE_PREFIX = "application/papermill.record/"
+# The book's other editions (locales/): a glued ``Text`` carries its words in each, under
+# GLUE_PREFIX + translation_mime(language), where the edition's ``{num}`` role finds them.
+LANGUAGES = ("zh_CN",)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _NAME_RULE = "a string of letters, digits, '_', '.' or '-' that starts with a letter or '_'"
+
+
+def translation_mime(language: str) -> str:
+    """The mimetype under which :func:`glue` stores a :class:`Text`'s words in ``language``."""
+    return f"text/x-ganbook-{checks.one_of('language', language, LANGUAGES)}"
+
+
+class Text(str):
+    """Words for the prose, with their translation in each of the book's other editions.
+
+    Introduced in chapter 1. In Python it is the English string; :func:`glue` also stores each
+    translation, and the Chinese edition's ``{num}`` role shows it, so a glued phrase such as the
+    machine a run time was measured on reads in the page's language. The Chinese edition's strict
+    build fails on a glued phrase without its translation.
+
+    >>> Text("2 CPU cores, no GPU", zh_CN="2 个 CPU 核心，无 GPU")
+    '2 CPU cores, no GPU'
+    """
+
+    translations: dict[str, str]
+
+    def __new__(cls, english: str, **translations: str) -> Text:
+        checks.text("english", english)
+        for language, words in translations.items():
+            checks.one_of("language", language, LANGUAGES)
+            checks.text(language, words)
+        text = super().__new__(cls, english)
+        text.translations = dict(translations)
+        return text
 
 
 class ClaimFailed(AssertionError):
@@ -106,7 +138,8 @@ def glue(name: str, value: Any) -> Any:
     """Store ``value`` under ``name`` for the prose, which shows it with ``{num}`name:fmt```.
 
     Introduced in chapter 1. Numbers are stored as plain Python numbers, so that format specs such
-    as ``.3f`` or ``,d`` apply; strings are stored as they are. Nothing is shown under the cell.
+    as ``.3f`` or ``,d`` apply; strings are stored as they are, a :class:`Text` with its
+    translations. Nothing is shown under the cell.
     Returns ``value`` unchanged, so that ``gap = glue("gap", compute_gap())`` reads naturally.
     """
     if not _NAME.match(checks.instance("name", name, str, _NAME_RULE)):
@@ -116,9 +149,12 @@ def glue(name: str, value: Any) -> Any:
         raise ValueError(
             f"value must be a single number, bool or string to appear in the text; got {value!r}"
         )
-    text = stored if isinstance(stored, str) else repr(stored)
+    text = str(stored) if isinstance(stored, str) else repr(stored)
+    bundle = {GLUE_PREFIX + "text/plain": text}
+    for language, words in getattr(value, "translations", {}).items():
+        bundle[GLUE_PREFIX + translation_mime(language)] = words
     scrapbook = {"name": name, "mime_prefix": GLUE_PREFIX}
-    _display({GLUE_PREFIX + "text/plain": text}, {"scrapbook": scrapbook})
+    _display(bundle, {"scrapbook": scrapbook})
     return value
 
 

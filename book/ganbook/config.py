@@ -127,15 +127,43 @@ def machine() -> str:
 
     Introduced in chapter 1: every chapter states its run time from its own timer, together with
     this description (for example "2 CPU cores, no GPU"), so a reader knows what the figure applies
-    to.
+    to. It is a :class:`ganbook.claims.Text`: glued, the Chinese edition shows it in Chinese.
     """
     import tensorflow as tf
+
+    from ganbook.claims import Text
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
-        return f"{cores} CPU cores, no GPU"
+        return Text(f"{cores} CPU cores, no GPU", zh_CN=f"{cores} 个 CPU 核心，无 GPU")
     names = sorted(
         {tf.config.experimental.get_device_details(gpu).get("device_name", "GPU") for gpu in gpus}
     )
-    return f"{cores} CPU cores, {len(gpus)} GPU{'s' if len(gpus) > 1 else ''} ({', '.join(names)})"
+    plural = "s" if len(gpus) > 1 else ""
+    return Text(
+        f"{cores} CPU cores, {len(gpus)} GPU{plural} ({', '.join(names)})",
+        zh_CN=f"{cores} 个 CPU 核心，{len(gpus)} 个 GPU（{'、'.join(names)}）",
+    )
+
+
+def gpu_timing_note() -> str:
+    """Say whether a chapter's run time is a GPU time: a sentence for the text (chapters 5, 6).
+
+    A :class:`ganbook.claims.Text` (glued, the Chinese edition shows it in Chinese): the book's
+    published build has no GPU, so its GPU times are not measured, and the text must not imply
+    they are; a reader who builds the book on a GPU gets the other sentence.
+    """
+    import tensorflow as tf
+
+    from ganbook.claims import Text
+
+    if tf.config.list_physical_devices("GPU"):
+        return Text(
+            "This page was built on a GPU, so the time is a GPU time.",
+            zh_CN="构建本页的机器有 GPU，所以这是 GPU 上的时间。",
+        )
+    return Text(
+        "Times on a GPU are not measured yet: the machine that built this page has none.",
+        zh_CN="GPU 上的时间尚未测量：构建本页的机器没有 GPU。",
+    )

