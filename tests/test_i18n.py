@@ -10,6 +10,7 @@ English term). Each check is also run on a deliberately broken catalogue, to sho
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -92,31 +93,37 @@ def test_every_page_of_the_book_is_translated():
 # --- terminology: the bilingual glossary is the source of truth --------------------------------
 
 
-def glossary() -> dict[str, str]:
-    """English term -> its primary Chinese form, from the glossary's bilingual table
-    (| English | 中文 | pinyin | variants |). The variants are other texts' names, listed to
-    help readers; the book itself uses the primary form."""
+def table_cells(row: str) -> tuple[str, ...]:
+    return tuple(cell.strip() for cell in row.strip().strip("|").split("|"))
+
+
+@functools.cache
+def glossary_table() -> tuple[tuple[str, ...], ...]:
+    """The glossary's bilingual table, header row first: | English | 中文 | pinyin | variants |."""
     lines = GLOSSARY.read_text(encoding="utf-8").splitlines()
-    terms = {}
     for index, (header, separator) in enumerate(zip(lines, lines[1:])):
         if not (header.startswith("|") and re.fullmatch(r"\|[-| :]+\|", separator.strip())):
             continue
+        table = [table_cells(header)]
         for row in lines[index + 2 :]:
-            cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+            cells = table_cells(row)
             if not row.startswith("|") or len(cells) != 4:
                 break
-            terms[cells[0]] = cells[1]
-    return terms
+            table.append(cells)
+        return tuple(table)
+    return ()
+
+
+def glossary() -> dict[str, str]:
+    """English term -> its primary Chinese form, from the glossary's bilingual table. The variants
+    are other texts' names, listed to help readers; the book itself uses the primary form."""
+    return {row[0]: row[1] for row in glossary_table()[1:]}
 
 
 def glossary_cells() -> set[str]:
     """Every cell of the glossary's table: English names, Chinese forms, pinyin and variants are
     the same in both editions (the pinyin of "PatchGAN 判别器" names PatchGAN, untranslated)."""
-    lines = GLOSSARY.read_text(encoding="utf-8").splitlines()
-    rows = [
-        line for line in lines if line.startswith("|") and not re.fullmatch(r"\|[-| :]+\|", line)
-    ]
-    return {cell.strip() for row in rows for cell in row.strip().strip("|").split("|")} - {""}
+    return {cell for row in glossary_table() for cell in row} - {""}
 
 
 def glossary_term_lines() -> set[str]:
@@ -161,11 +168,12 @@ def missing_terms(english: str, chinese: str, terms: dict[str, str]) -> list[str
 @pytest.mark.parametrize("doc", TRANSLATED)
 def test_glossary_terms_keep_their_chinese_form(doc):
     terms = glossary()
+    names = glossary_cells() | glossary_term_lines()  # stay English: see the test below
     problems = [
         f"{message.id[:70]!r}: {missing}"
         for message in messages(doc)
         if message.string
-        and message.id not in glossary_cells() | glossary_term_lines()  # see the test below
+        and message.id not in names
         and (missing := missing_terms(message.id, message.string, terms))
     ]
     assert problems == [], f"{doc}: glossary terms not used in the translation"

@@ -100,8 +100,11 @@ class TranslateGluedText(SphinxPostTransform):
         if language == "en":
             return
         folder = self.env.mystnb_config.output_folder
+        glued = {}  # refdoc -> its glue record, read once per page (a chapter has dozens of {num})
         for node in list(self.document.findall(PendingGlueReference)):
-            output = read_glue_cache(folder, node.refdoc).get(node.key)
+            if node.refdoc not in glued:
+                glued[node.refdoc] = read_glue_cache(folder, node.refdoc)
+            output = glued[node.refdoc].get(node.key)
             if node.get("gtype") != "text" or output is None:
                 continue  # myst-nb reports a missing key
             data = output.get("data", {})
